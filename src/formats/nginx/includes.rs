@@ -1,0 +1,397 @@
+//! `include` resolution: parse each file once, splice included directives in place, with
+//! file-relative spans turned into [`Span`]s. Relative paths are taken from the folder of
+//! the file linted (nginx's prefix); globs are sorted; a glob matching nothing is silent; a
+//! literal path that cannot be read is reported; a cycle is reported, not followed.
+//! `nginx -T` dumps are read as the set of files they contain.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
+use super::dump::{DumpFile, split_dump};
+use super::parser::parse;
+use super::syntax::{Config, Directive, Quote, Word};
+use super::{base_dir, problem};
+use crate::model::{Problem, ProblemKind, Suppression};
+use crate::source::{FileId, SourceFile, Sources, Span};
+
+/// Include nesting beyond this is reported (and not followed).
+const MAX_INCLUDE_DEPTH: usize = 32;
+/// Blocks nested beyond this, across included files, are reported (and not followed).
+const MAX_TOTAL_DEPTH: usize = 256;
+
+/// A directive with spans resolved to files and includes spliced in.
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub name: Arg,
+    pub args: Vec<Arg>,
+    pub span: Span,
+    pub block: Option<Vec<Item>>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Arg {
+    pub value: String,
+    pub span: Span,
+    pub quoted: bool,
+}
+
+impl Item {
+    pub fn name(&self) -> &str {
+        &self.name.value
+    }
+
+    pub fn arg(&self, i: usize) -> Option<&str> {
+        self.args.get(i).map(|a| a.value.as_str())
+    }
+
+    pub fn children(&self) -> &[Item] {
+        self.block.as_deref().unwrap_or(&[])
+    }
+}
+
+/// A parsed file: its text's directives and where they sit.
+struct Parsed {
+    file: FileId,
+    /// Offset of the parsed text inside the file (non-zero for a file inside a dump).
+    base: usize,
+    config: Config,
+}
+
+pub struct Expander<'s> {
+    root: FileId,
+    sources: &'s mut Sources,
+    base_dir: PathBuf,
+    /// Files of an `nginx -T` dump, by path: (range in the dump).
+    dump: Option<Vec<DumpFile>>,
+    parsed: HashMap<(FileId, usize), Option<Rc<Parsed>>>,
+    problems: Vec<Problem>,
+    suppressions: Vec<Suppression>,
+    visited: HashSet<PathBuf>,
+    /// The include chain being expanded (file and base), for cycle detection.
+    chain: Vec<(FileId, usize)>,
+}
+
+impl<'s> Expander<'s> {
+    pub fn new(root: FileId, sources: &'s mut Sources) -> Expander<'s> {
+        let base_dir = base_dir(sources.get(root).path.as_deref());
+        Expander {
+            root,
+            sources,
+            base_dir,
+            dump: None,
+            parsed: HashMap::new(),
+            problems: Vec::new(),
+            suppressions: Vec::new(),
+            visited: HashSet::new(),
+            chain: Vec::new(),
+        }
+    }
+
+    pub fn expand_root(&mut self) -> Vec<Item> {
+        let text = self.sources.get(self.root).text.clone();
+        self.dump = split_dump(&text);
+        let (base, label) = match &self.dump {
+            // A dump's first file is the main configuration.
+            Some(files) if !files.is_empty() => (files[0].range.start, files[0].path.clone()),
+            _ => (0, String::new()),
+        };
+        if !label.is_empty()
+            && let Some(dir) = Path::new(&label).parent()
+        {
+            self.base_dir = dir.to_path_buf();
+        }
+        let Some(parsed) = self.parse_at(self.root, base) else {
+            return Vec::new();
+        };
+        self.chain.push((self.root, base));
+        let items = self.expand(&parsed, &parsed.config.directives, 0);
+        self.chain.pop();
+        items
+    }
+
+    pub fn finish(self) -> (Vec<Problem>, Vec<Suppression>) {
+        (self.problems, self.suppressions)
+    }
+
+    pub fn visited_paths(&self) -> HashSet<PathBuf> {
+        self.visited.clone()
+    }
+
+    /// Parses (once) the text of `file` that starts at `base` (the whole file, or one file of
+    /// a dump). Records a syntax problem and returns None when it does not parse.
+    fn parse_at(&mut self, file: FileId, base: usize) -> Option<Rc<Parsed>> {
+        if let Some(p) = self.parsed.get(&(file, base)) {
+            return p.clone();
+        }
+        let source = self.sources.get(file);
+        let text = source.text.clone();
+        let end = match &self.dump {
+            Some(files) if file == self.root => files
+                .iter()
+                .find(|f| f.range.start == base)
+                .map(|f| f.range.end)
+                .unwrap_or(text.len()),
+            _ => text.len(),
+        };
+        let result = match parse(&text[base..end]) {
+            Ok(config) => {
+                self.collect_suppressions(file, base, &config);
+                Some(Rc::new(Parsed { file, base, config }))
+            }
+            Err(err) => {
+                let span = Span::new(file, base + err.span.start..base + err.span.end);
+                self.problems.push(problem(
+                    ProblemKind::Syntax,
+                    span,
+                    err.message.clone(),
+                    Some(
+                        "nginx refuses to start with this file (`nginx -t` reports the same line)",
+                    ),
+                ));
+                None
+            }
+        };
+        self.parsed.insert((file, base), result.clone());
+        result
+    }
+
+    fn collect_suppressions(&mut self, file: FileId, base: usize, config: &Config) {
+        let source = self.sources.get(file);
+        for comment in &config.comments {
+            let Some(directive) = crate::suppress::parse_comment(&comment.text) else {
+                continue;
+            };
+            let start = base + comment.span.start;
+            let position = source.position(start);
+            let line_start = source.line_start(position.line).unwrap_or(start);
+            let own_line = source.text[line_start..start].trim().is_empty();
+            self.suppressions.push(Suppression {
+                span: Span::new(file, start..base + comment.span.end),
+                rules: directive.rules,
+                line: (!directive.file_wide).then_some(if own_line {
+                    position.line + 1
+                } else {
+                    position.line
+                }),
+                file_wide: directive.file_wide,
+            });
+        }
+    }
+
+    fn expand(&mut self, parsed: &Parsed, directives: &[Directive], depth: usize) -> Vec<Item> {
+        let mut out = Vec::with_capacity(directives.len());
+        for d in directives {
+            if d.name.value == "include" && d.block.is_none() && d.lua_body.is_none() {
+                self.include(parsed, d, depth, &mut out);
+                continue;
+            }
+            let span = |r: &std::ops::Range<usize>| {
+                Span::new(parsed.file, parsed.base + r.start..parsed.base + r.end)
+            };
+            let block = match &d.block {
+                Some(_) if depth >= MAX_TOTAL_DEPTH => {
+                    self.problems.push(problem(
+                        ProblemKind::Syntax,
+                        span(&d.name.span),
+                        format!(
+                            "blocks nested deeper than {MAX_TOTAL_DEPTH} levels across includes"
+                        ),
+                        None,
+                    ));
+                    None
+                }
+                Some(b) => Some(self.expand(parsed, &b.children, depth + 1)),
+                None => None,
+            };
+            out.push(Item {
+                name: arg(parsed, &d.name),
+                args: d.args.iter().map(|w| arg(parsed, w)).collect(),
+                span: span(&d.span),
+                block,
+            });
+        }
+        out
+    }
+
+    fn include(&mut self, parsed: &Parsed, d: &Directive, depth: usize, out: &mut Vec<Item>) {
+        let at = Span::new(
+            parsed.file,
+            parsed.base + d.span.start..parsed.base + d.span.end,
+        );
+        let Some(pattern) = d.args.first().map(|w| w.value.clone()) else {
+            return;
+        };
+        if self.chain.len() > MAX_INCLUDE_DEPTH {
+            self.problems.push(problem(
+                ProblemKind::Config,
+                at,
+                format!("includes nested deeper than {MAX_INCLUDE_DEPTH} files; `{pattern}` was not read"),
+                None,
+            ));
+            return;
+        }
+        for (file, base) in self.targets(&pattern, at) {
+            if self.chain.contains(&(file, base)) {
+                let cycle: Vec<String> = self
+                    .chain
+                    .iter()
+                    .skip_while(|c| **c != (file, base))
+                    .map(|(f, _)| self.sources.get(*f).name.clone())
+                    .chain([self.sources.get(file).name.clone()])
+                    .collect();
+                self.problems.push(problem(
+                    ProblemKind::Config,
+                    at,
+                    format!("include cycle: {}", cycle.join(" → ")),
+                    Some("nginx would include these files forever; remove one of the includes"),
+                ));
+                continue;
+            }
+            let Some(target) = self.parse_at(file, base) else {
+                continue;
+            };
+            self.chain.push((file, base));
+            let items = self.expand(&target, &target.config.directives, depth);
+            self.chain.pop();
+            out.extend(items);
+        }
+    }
+
+    /// The files an include pattern names, sorted, as (file, base) pairs.
+    fn targets(&mut self, pattern: &str, at: Span) -> Vec<(FileId, usize)> {
+        let is_glob = pattern.contains(['*', '?', '[']);
+        if let Some(files) = &self.dump {
+            let matcher = glob::Pattern::new(pattern).ok();
+            let full = |p: &str| {
+                if Path::new(pattern).is_absolute() {
+                    p.to_string()
+                } else {
+                    p.strip_prefix(&format!("{}/", self.base_dir.display()))
+                        .unwrap_or(p)
+                        .to_string()
+                }
+            };
+            let hits: Vec<usize> = files
+                .iter()
+                .filter(|f| {
+                    let candidate = full(&f.path);
+                    match &matcher {
+                        Some(m) if is_glob => m.matches(&candidate),
+                        _ => candidate == pattern,
+                    }
+                })
+                .map(|f| f.range.start)
+                .collect();
+            if hits.is_empty() && !is_glob {
+                self.unreadable(pattern, at, "it is not in the `nginx -T` dump");
+            }
+            return hits.into_iter().map(|b| (self.root, b)).collect();
+        }
+
+        let path = if Path::new(pattern).is_absolute() {
+            PathBuf::from(pattern)
+        } else {
+            self.base_dir.join(pattern)
+        };
+        let paths: Vec<PathBuf> = if is_glob {
+            match glob::glob(&path.to_string_lossy()) {
+                Ok(entries) => {
+                    let mut v: Vec<PathBuf> = entries.filter_map(Result::ok).collect();
+                    v.sort();
+                    v
+                }
+                Err(e) => {
+                    self.unreadable(pattern, at, &format!("the pattern is invalid ({e})"));
+                    Vec::new()
+                }
+            }
+        } else {
+            vec![path]
+        };
+        let mut out = Vec::new();
+        for p in paths {
+            if p.is_dir() {
+                continue;
+            }
+            match self.load(&p) {
+                Ok(id) => out.push((id, 0)),
+                Err(reason) if !is_glob => self.unreadable(pattern, at, &reason),
+                Err(_) => {}
+            }
+        }
+        out
+    }
+
+    fn unreadable(&mut self, pattern: &str, at: Span, reason: &str) {
+        let help = if Path::new(pattern).is_absolute() {
+            "absolute paths usually point outside the repository: lint an `nginx -T` dump to \
+             check the whole configuration"
+        } else {
+            "relative include paths are taken from the folder of the file linted"
+        };
+        self.problems.push(problem(
+            ProblemKind::UnreadableInclude,
+            at,
+            format!(
+                "cannot read included file `{pattern}`: {reason}; its directives were not checked"
+            ),
+            Some(help),
+        ));
+    }
+
+    /// Adds a file to the sources (once) and returns its id.
+    fn load(&mut self, path: &Path) -> Result<FileId, String> {
+        let canonical = path.canonicalize().map_err(|e| describe(&e))?;
+        self.visited.insert(canonical.clone());
+        if let Some(id) = self.sources.find_path(&canonical) {
+            return Ok(id);
+        }
+        let bytes = std::fs::read(&canonical).map_err(|e| describe(&e))?;
+        let (text, bad_byte) = crate::source::decode(bytes);
+        let name = display_name(&canonical);
+        let id = self
+            .sources
+            .add(SourceFile::new(Some(canonical), name, text));
+        if let Some(at) = bad_byte {
+            self.problems.push(problem(
+                ProblemKind::Syntax,
+                Span::new(id, at..at + 1),
+                "invalid UTF-8: this byte is not text".to_string(),
+                Some("nginx configuration is text; save the file as UTF-8"),
+            ));
+        }
+        Ok(id)
+    }
+}
+
+fn arg(parsed: &Parsed, w: &Word) -> Arg {
+    Arg {
+        value: w.value.clone(),
+        span: Span::new(
+            parsed.file,
+            parsed.base + w.span.start..parsed.base + w.span.end,
+        ),
+        quoted: w.quote != Quote::None,
+    }
+}
+
+fn describe(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => e.to_string(),
+    }
+}
+
+/// Names included files relative to the working folder when they are below it.
+fn display_name(path: &Path) -> String {
+    let cwd = std::env::current_dir()
+        .ok()
+        .and_then(|d| d.canonicalize().ok());
+    let shown = cwd
+        .as_deref()
+        .and_then(|d| path.strip_prefix(d).ok())
+        .unwrap_or(path);
+    shown.to_string_lossy().replace('\\', "/")
+}

@@ -1,0 +1,94 @@
+//! nginx: a faithful tokenizer and parser ([`parser`], [`syntax`]), `include` resolution and
+//! `nginx -T` dumps ([`includes`], [`dump`]), then lowering to the model ([`lower`]).
+
+pub mod directives;
+pub mod dump;
+mod includes;
+mod lower;
+pub mod parser;
+pub mod syntax;
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use crate::model::{Document, Problem, ProblemKind};
+use crate::source::{FileId, Sources, Span};
+
+/// Reads an nginx file (with everything it includes) into the model.
+pub fn read(file: FileId, sources: &mut Sources) -> Document {
+    let mut expander = includes::Expander::new(file, sources);
+    let items = expander.expand_root();
+    let (mut problems, suppressions) = expander.finish();
+    let sites = if problems.iter().any(|p| p.kind == ProblemKind::Syntax) {
+        // A file that does not parse is reported as such; nothing in it is judged.
+        Vec::new()
+    } else {
+        lower::lower(&items, file, &mut problems)
+    };
+    Document {
+        sites,
+        problems,
+        suppressions,
+    }
+}
+
+/// The files an nginx file includes (directly or not), as resolved paths: when a folder is
+/// linted, those are linted through the file that includes them, not on their own.
+pub fn included_files(file: FileId, sources: &mut Sources) -> HashSet<PathBuf> {
+    let mut expander = includes::Expander::new(file, sources);
+    expander.expand_root();
+    expander.visited_paths()
+}
+
+/// Whether a text is nginx configuration: it parses, and its directive names are nginx's.
+pub fn sniff(text: &str) -> bool {
+    let Ok(config) = parser::parse(text) else {
+        return false;
+    };
+    let mut known = 0usize;
+    let mut total = 0usize;
+    let mut stack: Vec<&syntax::Directive> = config.directives.iter().collect();
+    while let Some(d) = stack.pop() {
+        total += 1;
+        if directives::is_known(&d.name.value) {
+            known += 1;
+        }
+        // Entries of map/types/geo bodies are keys, not directive names.
+        if !parser::ENTRY_LIST_BLOCKS.contains(&d.name.value.as_str()) && d.name.value != "upstream"
+        {
+            stack.extend(d.children());
+        }
+    }
+    total > 0 && known * 10 >= total * 8
+}
+
+/// A problem at a byte range of a file.
+fn problem(kind: ProblemKind, span: Span, message: String, help: Option<&str>) -> Problem {
+    Problem {
+        kind,
+        span,
+        message,
+        help: help.map(str::to_string),
+    }
+}
+
+/// The folder relative include paths are taken from: the folder of the file linted.
+fn base_dir(path: Option<&Path>) -> PathBuf {
+    path.and_then(Path::parent)
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sniffing_tells_nginx_from_other_conf_files() {
+        assert!(sniff("server { listen 80; location / { root /srv; } }"));
+        assert!(sniff("fastcgi_param QUERY_STRING $query_string;\n"));
+        assert!(!sniff("[section]\nkey = value\n"));
+        assert!(!sniff("foo bar;\nbaz qux;\n"));
+        assert!(!sniff(""));
+    }
+}

@@ -1,0 +1,1363 @@
+//! Tokenizer and parser for nginx configuration files.
+//!
+//! The token rules follow nginx's own `ngx_conf_read_token`:
+//!
+//! * whitespace is space, tab, CR and LF; an unquoted token ends at
+//!   whitespace, `;` or `{`;
+//! * `}` closes a block only at the start of a token; inside a bare word it is
+//!   an ordinary character (`${var}`, `/a/${uri}`, `${a}${b}`), and a `{`
+//!   right after `$` (or after such a `{`) does not end the word;
+//! * `#` starts a comment only at the start of a token (`foo#bar` is a word);
+//! * a backslash escapes the next character, which never ends the token;
+//! * `"..."` and `'...'` open only at the start of a token, may span lines,
+//!   and must be followed by whitespace, `;`, `{` or `)`;
+//! * every word is unescaped the way nginx does it (see
+//!   [`Word::value`](super::syntax::Word::value)).
+//!
+//! On top of that, the body of a `*_by_lua_block` directive (OpenResty) is
+//! scanned as Lua to find its closing brace, and kept raw.
+//!
+//! Token-level pieces (whitespace, comments, quoted strings, bare words) are
+//! nom parsers over a [`LocatedSpan`]; block nesting is handled by a loop with
+//! an explicit stack, so nothing here recurses and the depth is bounded by
+//! [`MAX_DEPTH`]. The whole parse is linear in the size of the text.
+
+use std::mem;
+
+use nom::branch::alt;
+use nom::bytes::complete::{take_till, take_till1, take_while, take_while1};
+use nom::character::complete::{anychar, char, one_of};
+use nom::combinator::{opt, recognize, value};
+use nom::multi::{many0_count, many1_count};
+use nom::sequence::{pair, preceded};
+use nom::{IResult, Input, Parser};
+use nom_locate::LocatedSpan;
+
+use super::syntax::{Block, ByteRange, Comment, Config, Directive, ParseError, Quote, Word};
+
+/// The deepest block nesting accepted; one more `{` is a [`ParseError`].
+pub const MAX_DEPTH: usize = 200;
+
+/// Blocks whose bodies nginx reads with a custom handler (a list of entries,
+/// not directives): nginx rejects any `{` inside them with `unexpected "{"`.
+/// The common way to hit this is an unquoted regex with a `{n,m}` quantifier
+/// as a `map` key, e.g. `~^a[0-9]{1,5}$ 1;`.
+pub const ENTRY_LIST_BLOCKS: &[&str] = &["map", "geo", "types", "split_clients", "charset_map"];
+
+type Span<'a> = LocatedSpan<&'a str>;
+type PResult<'a, O> = IResult<Span<'a>, O>;
+
+// ---------------------------------------------------------------------------
+// Token-level pieces (nom)
+// ---------------------------------------------------------------------------
+
+fn is_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\r' | '\n')
+}
+
+/// One or more of space, tab, CR, LF.
+fn whitespace(i: Span<'_>) -> PResult<'_, Span<'_>> {
+    take_while1(is_space).parse(i)
+}
+
+/// `#` up to (not including) the next LF; returns the text after `#`.
+fn comment(i: Span<'_>) -> PResult<'_, Span<'_>> {
+    preceded(char('#'), take_till(|c| c == '\n')).parse(i)
+}
+
+/// A bare (unquoted) word: runs of ordinary characters, `\x` escapes, and `$`
+/// followed by any number of `{` (nginx's `${` rule). Stops at whitespace,
+/// `;`, `{` or the end of the text. The caller has already dealt with the
+/// characters that are special at the start of a token (`"`, `'`, `#`, `;`,
+/// `{`, `}`).
+fn bare_word(i: Span<'_>) -> PResult<'_, Span<'_>> {
+    recognize(many1_count(alt((
+        value(
+            (),
+            take_till1(|c| is_space(c) || matches!(c, ';' | '{' | '\\' | '$')),
+        ),
+        // A trailing lone backslash at the end of the text stays in the word
+        // (the caller then reports the unexpected end of file).
+        value((), pair(char('\\'), opt(anychar))),
+        value((), pair(char('$'), take_while(|c| c == '{'))),
+    ))))
+    .parse(i)
+}
+
+/// `"..."` or `'...'` with backslash escapes; returns the quote kind and the
+/// raw text between the quotes. Fails when the closing quote is missing.
+fn quoted_word(i: Span<'_>) -> PResult<'_, (Quote, Span<'_>)> {
+    let (i, q) = one_of("\"'").parse(i)?;
+    let quote = if q == '"' {
+        Quote::Double
+    } else {
+        Quote::Single
+    };
+    let (i, inner) = recognize(many0_count(alt((
+        value((), take_till1(|c| c == q || c == '\\')),
+        value((), pair(char('\\'), anychar)),
+    ))))
+    .parse(i)?;
+    let (i, _) = char(q).parse(i)?;
+    Ok((i, (quote, inner)))
+}
+
+/// nginx's unescaping: `\"`, `\'`, `\\` drop the backslash; `\t`, `\r`, `\n`
+/// become tab, CR, LF; any other `\x` stays as the two characters `\x`.
+fn unescape(raw: &str) -> String {
+    let Some(first) = raw.find('\\') else {
+        return raw.to_owned();
+    };
+    let bytes = raw.as_bytes();
+    let mut out = String::with_capacity(raw.len());
+    out.push_str(&raw[..first]);
+    let mut i = first;
+    while i < bytes.len() {
+        if bytes[i] != b'\\' {
+            let next = raw[i..].find('\\').map_or(raw.len(), |n| i + n);
+            out.push_str(&raw[i..next]);
+            i = next;
+            continue;
+        }
+        match bytes.get(i + 1) {
+            Some(&c @ (b'"' | b'\'' | b'\\')) => {
+                out.push(c as char);
+                i += 2;
+            }
+            Some(b't') => {
+                out.push('\t');
+                i += 2;
+            }
+            Some(b'r') => {
+                out.push('\r');
+                i += 2;
+            }
+            Some(b'n') => {
+                out.push('\n');
+                i += 2;
+            }
+            _ => {
+                // The backslash is kept; the next character is copied as an
+                // ordinary one on the next round.
+                out.push('\\');
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------
+// Lua bodies
+// ---------------------------------------------------------------------------
+
+/// Outcome of looking for a Lua long bracket opener `[==[` at a `[`.
+enum LongOpen {
+    /// It is one: its level (number of `=`) and the index after it.
+    Yes { level: usize, after: usize },
+    /// It is not; scanning can resume at this index (after the `=` run).
+    No { resume: usize },
+}
+
+fn long_bracket_open(b: &[u8], at: usize) -> LongOpen {
+    debug_assert_eq!(b[at], b'[');
+    let mut j = at + 1;
+    while b.get(j) == Some(&b'=') {
+        j += 1;
+    }
+    if b.get(j) == Some(&b'[') {
+        LongOpen::Yes {
+            level: j - at - 1,
+            after: j + 1,
+        }
+    } else {
+        LongOpen::No { resume: j }
+    }
+}
+
+/// Index just after the `]==]` of the given level, searching from `from`.
+/// Each byte is looked at a bounded number of times.
+fn skip_long_bracket(b: &[u8], from: usize, level: usize) -> Option<usize> {
+    let mut i = from;
+    while i < b.len() {
+        if b[i] != b']' {
+            i += 1;
+            continue;
+        }
+        let mut j = i + 1;
+        while b.get(j) == Some(&b'=') {
+            j += 1;
+        }
+        if j - i - 1 == level && b.get(j) == Some(&b']') {
+            return Some(j + 1);
+        }
+        // No `]` inside the `=` run: resume at its end.
+        i = j;
+    }
+    None
+}
+
+/// Index just after the closing quote of a Lua short string whose body starts
+/// at `from`.
+fn skip_lua_string(b: &[u8], from: usize, quote: u8) -> Option<usize> {
+    let mut i = from;
+    while i < b.len() {
+        match b[i] {
+            b'\\' => i += 2,
+            c if c == quote => return Some(i + 1),
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+/// Finds the `}` that closes a Lua body starting at `from` (just after its
+/// `{`), skipping Lua strings, long strings and comments.
+fn scan_lua(b: &[u8], from: usize) -> Option<usize> {
+    let mut depth = 1usize;
+    let mut i = from;
+    while i < b.len() {
+        match b[i] {
+            b'{' => {
+                depth += 1;
+                i += 1;
+            }
+            b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i);
+                }
+                i += 1;
+            }
+            q @ (b'"' | b'\'') => i = skip_lua_string(b, i + 1, q)?,
+            b'[' => match long_bracket_open(b, i) {
+                LongOpen::Yes { level, after } => i = skip_long_bracket(b, after, level)?,
+                LongOpen::No { resume } => i = resume,
+            },
+            b'-' if b.get(i + 1) == Some(&b'-') => {
+                i += 2;
+                if b.get(i) == Some(&b'[')
+                    && let LongOpen::Yes { level, after } = long_bracket_open(b, i)
+                {
+                    i = skip_long_bracket(b, after, level)?;
+                    continue;
+                }
+                // A line comment: the LF itself is ordinary.
+                i = b[i..]
+                    .iter()
+                    .position(|&c| c == b'\n')
+                    .map_or(b.len(), |n| i + n);
+            }
+            _ => i += 1,
+        }
+    }
+    None
+}
+
+// ---------------------------------------------------------------------------
+// Parser
+// ---------------------------------------------------------------------------
+
+fn error(span: ByteRange, message: impl Into<String>) -> ParseError {
+    ParseError {
+        message: message.into(),
+        span,
+    }
+}
+
+fn internal(pos: usize) -> ParseError {
+    error(pos..pos, "internal tokenizer error")
+}
+
+/// A block directive whose `{` has been read but not yet its `}`.
+struct Frame {
+    name: Word,
+    args: Vec<Word>,
+    open: usize,
+    children: Vec<Directive>,
+}
+
+/// The directive being read: its name (once there is one) and arguments.
+#[derive(Default)]
+struct Pending {
+    name: Option<Word>,
+    args: Vec<Word>,
+}
+
+impl Pending {
+    fn push(&mut self, w: Word) {
+        if self.name.is_none() {
+            self.name = Some(w);
+        } else {
+            self.args.push(w);
+        }
+    }
+}
+
+fn attach(stack: &mut [Frame], top: &mut Vec<Directive>, d: Directive) {
+    match stack.last_mut() {
+        Some(f) => f.children.push(d),
+        None => top.push(d),
+    }
+}
+
+/// Parses a whole configuration file.
+///
+/// Errors say what was found and what was expected, in nginx's words where
+/// nginx has them, and point at the offending byte(s) (an empty range at the
+/// end of the text for an unexpected end of file).
+pub fn parse(text: &str) -> Result<Config, ParseError> {
+    let bytes = text.as_bytes();
+    let mut comments = Vec::new();
+    let mut top: Vec<Directive> = Vec::new();
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut pending = Pending::default();
+    let mut rest = Span::new(text);
+
+    loop {
+        if let Ok((r, _)) = whitespace(rest) {
+            rest = r;
+        }
+        let pos = rest.location_offset();
+        let Some(c) = rest.fragment().chars().next() else {
+            break;
+        };
+        match c {
+            '#' => {
+                let (r, body) = comment(rest).map_err(|_| internal(pos))?;
+                let body = *body.fragment();
+                let body = body.strip_suffix('\r').unwrap_or(body);
+                comments.push(Comment {
+                    text: body.to_owned(),
+                    span: pos..pos + 1 + body.len(),
+                });
+                rest = r;
+            }
+            ';' => {
+                let Some(name) = pending.name.take() else {
+                    return Err(error(pos..pos + 1, "unexpected \";\""));
+                };
+                let d = Directive {
+                    span: name.span.start..pos + 1,
+                    name,
+                    args: mem::take(&mut pending.args),
+                    block: None,
+                    lua_body: None,
+                };
+                attach(&mut stack, &mut top, d);
+                rest = rest.take_from(1);
+            }
+            '{' => {
+                let Some(name) = pending.name.take() else {
+                    return Err(error(pos..pos + 1, "unexpected \"{\""));
+                };
+                if let Some(f) = stack.last()
+                    && ENTRY_LIST_BLOCKS.contains(&f.name.value.as_str())
+                {
+                    return Err(error(
+                        pos..pos + 1,
+                        format!("unexpected \"{{\" in \"{}\" block", f.name.value),
+                    ));
+                }
+                let args = mem::take(&mut pending.args);
+                if name.value.ends_with("_by_lua_block") {
+                    let close = scan_lua(bytes, pos + 1)
+                        .ok_or_else(|| error(pos..pos + 1, "unterminated Lua block"))?;
+                    let d = Directive {
+                        span: name.span.start..close + 1,
+                        name,
+                        args,
+                        block: None,
+                        lua_body: Some(pos + 1..close),
+                    };
+                    attach(&mut stack, &mut top, d);
+                    rest = rest.take_from(close + 1 - pos);
+                } else {
+                    if stack.len() >= MAX_DEPTH {
+                        return Err(error(
+                            pos..pos + 1,
+                            format!("blocks nested deeper than {MAX_DEPTH} levels"),
+                        ));
+                    }
+                    stack.push(Frame {
+                        name,
+                        args,
+                        open: pos,
+                        children: Vec::new(),
+                    });
+                    rest = rest.take_from(1);
+                }
+            }
+            '}' => {
+                if pending.name.is_some() {
+                    return Err(error(pos..pos + 1, "unexpected \"}\""));
+                }
+                let Some(f) = stack.pop() else {
+                    return Err(error(pos..pos + 1, "unexpected \"}\""));
+                };
+                let d = Directive {
+                    span: f.name.span.start..pos + 1,
+                    name: f.name,
+                    args: f.args,
+                    block: Some(Block {
+                        children: f.children,
+                        open: f.open..f.open + 1,
+                        close: pos..pos + 1,
+                    }),
+                    lua_body: None,
+                };
+                attach(&mut stack, &mut top, d);
+                rest = rest.take_from(1);
+            }
+            '"' | '\'' => {
+                let (r, (quote, inner)) = quoted_word(rest)
+                    .map_err(|_| error(pos..pos + 1, "unterminated quoted string"))?;
+                let end = r.location_offset();
+                if let Some(next) = r.fragment().chars().next()
+                    && !(is_space(next) || matches!(next, ';' | '{' | ')'))
+                {
+                    return Err(error(
+                        end..end + next.len_utf8(),
+                        format!("unexpected \"{next}\" after a quoted string"),
+                    ));
+                }
+                pending.push(Word {
+                    value: unescape(inner.fragment()),
+                    span: pos..end,
+                    quote,
+                });
+                rest = r;
+            }
+            _ => {
+                let (r, raw) = bare_word(rest).map_err(|_| internal(pos))?;
+                pending.push(Word {
+                    value: unescape(raw.fragment()),
+                    span: pos..r.location_offset(),
+                    quote: Quote::None,
+                });
+                rest = r;
+            }
+        }
+    }
+
+    let end = text.len();
+    if pending.name.is_some() {
+        return Err(error(
+            end..end,
+            "unexpected end of file, expecting \";\" or \"}\"",
+        ));
+    }
+    if !stack.is_empty() {
+        return Err(error(end..end, "unexpected end of file, expecting \"}\""));
+    }
+    Ok(Config {
+        directives: top,
+        comments,
+    })
+}
+
+/// The condition words of an `if (...)` directive with the outer parentheses
+/// removed, the way nginx's rewrite module does it: a leading `(` is cut from
+/// the first argument (a lone `(` word is dropped), then a trailing `)` is cut
+/// from the last one (a lone `)` word is dropped). Spans of bare words are
+/// narrowed accordingly; a quoted word keeps its span. Words without the
+/// parenthesis are left as they are.
+pub fn if_condition(d: &Directive) -> Vec<Word> {
+    let mut words = d.args.clone();
+    if let Some(first) = words.first_mut() {
+        if first.value == "(" {
+            words.remove(0);
+        } else if first.value.starts_with('(') {
+            first.value.remove(0);
+            if first.quote == Quote::None {
+                first.span.start += 1;
+            }
+        }
+    }
+    if let Some(last) = words.last_mut() {
+        if last.value == ")" {
+            words.pop();
+        } else if last.value.ends_with(')') {
+            last.value.pop();
+            if last.quote == Quote::None {
+                last.span.end -= 1;
+            }
+        }
+    }
+    words
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(text: &str) -> Config {
+        match parse(text) {
+            Ok(c) => c,
+            Err(e) => panic!("parse failed: {e} in {text:?}"),
+        }
+    }
+
+    fn err(text: &str) -> ParseError {
+        match parse(text) {
+            Ok(c) => panic!("expected an error, got {c:?}"),
+            Err(e) => e,
+        }
+    }
+
+    fn values(d: &Directive) -> Vec<&str> {
+        d.args.iter().map(|w| w.value.as_str()).collect()
+    }
+
+    fn w(value: &str, span: ByteRange, quote: Quote) -> Word {
+        Word {
+            value: value.to_owned(),
+            span,
+            quote,
+        }
+    }
+
+    /// The one top-level directive of `text`.
+    fn single(text: &str) -> Directive {
+        let mut c = ok(text);
+        assert_eq!(c.directives.len(), 1, "{c:?}");
+        c.directives.remove(0)
+    }
+
+    // ----- words ---------------------------------------------------------
+
+    #[test]
+    fn bare_and_quoted_words_with_spans() {
+        let t = r#"add_header X-A "a b" 'c;d' always;"#;
+        let d = single(t);
+        assert_eq!(d.name, w("add_header", 0..10, Quote::None));
+        assert_eq!(
+            d.args,
+            vec![
+                w("X-A", 11..14, Quote::None),
+                w("a b", 15..20, Quote::Double),
+                w("c;d", 21..26, Quote::Single),
+                w("always", 27..33, Quote::None),
+            ]
+        );
+        assert_eq!(d.span, 0..34);
+        assert_eq!(&t[d.span.clone()], t);
+        assert!(d.block.is_none() && d.lua_body.is_none());
+    }
+
+    #[test]
+    fn escapes_are_unescaped_like_nginx() {
+        let t = r#"x "a\"b" 'c\'d' e\\f g\tn \.php$ "\q" \;\{\ z;"#;
+        let d = single(t);
+        assert_eq!(
+            values(&d),
+            vec![
+                "a\"b",
+                "c'd",
+                "e\\f",
+                "g\tn",
+                "\\.php$",
+                "\\q",
+                "\\;\\{\\ z"
+            ]
+        );
+        assert_eq!(d.args[0].span, 2..8);
+        assert_eq!(d.args[1].span, 9..15);
+        assert_eq!(d.args[2].span, 16..20);
+        assert_eq!(d.args[6].span, 38..45);
+        let d = single(r"r a\rb\nc\\\\d\x;");
+        assert_eq!(d.arg(0), Some("a\rb\nc\\\\d\\x"));
+    }
+
+    #[test]
+    fn escaped_characters_stay_in_the_word() {
+        // `\ `, `\;`, `\{`, `\#` never end a token.
+        let d = single(r"location /\{\;\}\ #\ ab {}");
+        assert_eq!(d.arg(0), Some(r"/\{\;\}\ #\ ab"));
+        assert_eq!(d.args[0].span, 9..23);
+        assert!(d.block.is_some());
+    }
+
+    #[test]
+    fn dollar_brace_variables_stay_one_word() {
+        let t = "proxy_pass $p://$h${foo}; return 200 ${a}${b}; try_files /abc/${uri} /abc/${uri}.html =404;";
+        let c = ok(t);
+        assert_eq!(c.directives.len(), 3);
+        assert_eq!(values(&c.directives[0]), vec!["$p://$h${foo}"]);
+        assert_eq!(c.directives[0].args[0].span, 11..24);
+        assert_eq!(values(&c.directives[1]), vec!["200", "${a}${b}"]);
+        assert_eq!(
+            values(&c.directives[2]),
+            vec!["/abc/${uri}", "/abc/${uri}.html", "=404"]
+        );
+        // `$${X}`, `${{x}` and a `${` at the start of a token.
+        let d = single("map $${PROXY_HOST} ${{x}} { default 1; }");
+        assert_eq!(values(&d), vec!["$${PROXY_HOST}", "${{x}}"]);
+        assert_eq!(d.children().len(), 1);
+        // `$x{` does open a block: only `{` right after `$` is special.
+        let d = single("a $x{ b; }");
+        assert_eq!(values(&d), vec!["$x"]);
+        assert_eq!(d.children()[0].name.value, "b");
+        // An escaped `$` does not protect the `{`.
+        let d = single(r"a \${ b; }");
+        assert_eq!(values(&d), vec![r"\$"]);
+        assert_eq!(d.children().len(), 1);
+    }
+
+    #[test]
+    fn close_brace_inside_a_word_is_ordinary() {
+        let d = single("return 200 a}b;");
+        assert_eq!(values(&d), vec!["200", "a}b"]);
+        let d = single("x {y z};}");
+        assert_eq!(d.children()[0].arg(0), Some("z}"));
+    }
+
+    #[test]
+    fn hash_inside_a_word_is_not_a_comment() {
+        let c = ok("server_name foo#bar;\nserver_name# x;");
+        assert!(c.comments.is_empty());
+        assert_eq!(c.directives[0].arg(0), Some("foo#bar"));
+        assert_eq!(c.directives[1].name.value, "server_name#");
+    }
+
+    #[test]
+    fn comments_between_arguments() {
+        let t = "log_format #c\n \\#arg\\ 1 #c3\n '#arg 2' #c4\n ;";
+        let c = ok(t);
+        let d = &c.directives[0];
+        assert_eq!(values(d), vec!["\\#arg\\ 1", "#arg 2"]);
+        // nginx keeps `\#` and `\ ` as two characters (only quotes,
+        // backslashes and t/r/n are unescaped).
+        let texts: Vec<&str> = c.comments.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(texts, vec!["c", "c3", "c4"]);
+        assert_eq!(c.comments[0].span, 11..13);
+        assert_eq!(&t[c.comments[1].span.clone()], "#c3");
+        assert_eq!(d.span, 0..t.len());
+    }
+
+    #[test]
+    fn crossplane_comments_between_args_fixture() {
+        let t = "http { #comment 1\n    log_format #comment 2\n        \\#arg\\ 1 #comment 3\n        '#arg 2' #comment 4\n        #comment 5\n        ;\n}\n";
+        let c = ok(t);
+        let lf = &c.directives[0].children()[0];
+        assert_eq!(lf.name.value, "log_format");
+        assert_eq!(values(lf), vec!["\\#arg\\ 1", "#arg 2"]);
+        assert_eq!(c.comments.len(), 5);
+        assert_eq!(c.comments[4].text, "comment 5");
+    }
+
+    #[test]
+    fn comment_text_and_crlf() {
+        let t = "# hello \\\r\nuser x; #tail";
+        let c = ok(t);
+        assert_eq!(c.comments[0].text, " hello \\");
+        assert_eq!(c.comments[0].span, 0..9);
+        assert_eq!(c.comments[1].text, "tail");
+        assert_eq!(c.comments[1].span, 19..24);
+        assert_eq!(c.directives[0].span, 11..18);
+    }
+
+    #[test]
+    fn quoted_directive_names() {
+        let c = ok(r#""events" { "worker_connections" "2048"; } 'root' /x;"#);
+        assert_eq!(c.directives[0].name, w("events", 0..8, Quote::Double));
+        let inner = &c.directives[0].children()[0];
+        assert_eq!(inner.name.value, "worker_connections");
+        assert_eq!(inner.arg(0), Some("2048"));
+        assert_eq!(c.directives[1].name.quote, Quote::Single);
+        // A quoted word may be followed directly by `{` or `;`.
+        let d = single(r#""http"{"a" "b";}"#);
+        assert_eq!(d.name.value, "http");
+        assert_eq!(d.children().len(), 1);
+    }
+
+    #[test]
+    fn quoted_word_followed_by_a_quote_is_an_error() {
+        let e = err(r#"x "a""b";"#);
+        assert_eq!(e.message, r#"unexpected """ after a quoted string"#);
+        assert_eq!(e.span, 5..6);
+    }
+
+    #[test]
+    fn newline_and_specials_inside_quotes() {
+        let t = "location \"/sta;\n  tus\" {return 302 /s;}";
+        let d = single(t);
+        assert_eq!(d.arg(0), Some("/sta;\n  tus"));
+        assert_eq!(d.args[0].span, 9..22);
+        let d = single("add_header X \"a\nb {c} #d\";");
+        assert_eq!(d.arg(1), Some("a\nb {c} #d"));
+        let d = single(r#"location ~ "/hello/world;"{return 301 /s;}"#);
+        assert_eq!(d.arg(1), Some("/hello/world;"));
+        assert_eq!(d.children()[0].name.value, "return");
+    }
+
+    #[test]
+    fn quote_inside_a_word_is_literal_and_empty_quotes_are_words() {
+        let d = single(r#"x inner"-"quote right-"quote" a'b;"#);
+        assert_eq!(
+            values(&d),
+            vec![r#"inner"-"quote"#, r#"right-"quote""#, "a'b"]
+        );
+        let c = ok(
+            "map $a $b { '' $arg; \"\" x; *.example.com ''; default 0; hostnames; '~Opera Mini' 1; }",
+        );
+        let m = &c.directives[0];
+        let entries: Vec<(&str, Vec<&str>)> = m
+            .children()
+            .iter()
+            .map(|d| (d.name.value.as_str(), values(d)))
+            .collect();
+        assert_eq!(
+            entries,
+            vec![
+                ("", vec!["$arg"]),
+                ("", vec!["x"]),
+                ("*.example.com", vec![""]),
+                ("default", vec!["0"]),
+                ("hostnames", vec![]),
+                ("~Opera Mini", vec!["1"]),
+            ]
+        );
+        assert_eq!(m.children()[0].name.span, 12..14);
+        assert_eq!(m.children()[2].args[0].span, 41..43);
+    }
+
+    #[test]
+    fn quoted_braces_are_not_blocks() {
+        let t = "http {\n log_format json escape=json '{' '\"a\":\"$b\"' '}';\n}";
+        let c = ok(t);
+        let lf = &c.directives[0].children()[0];
+        assert_eq!(
+            values(lf),
+            vec!["json", "escape=json", "{", "\"a\":\"$b\"", "}"]
+        );
+        assert_eq!(c.directives[0].children().len(), 1);
+    }
+
+    #[test]
+    fn regex_locations() {
+        let d = single(r"location ~* \.(png|jpg)$ { expires 1d; }");
+        assert_eq!(values(&d), vec!["~*", r"\.(png|jpg)$"]);
+        assert_eq!(d.args[1].span, 12..24);
+        assert_eq!(d.block.as_ref().unwrap().open, 25..26);
+        assert_eq!(d.block.as_ref().unwrap().close, 39..40);
+        let d = single(r#"location ~ "^/a{2}" { }"#);
+        assert_eq!(values(&d), vec!["~", "^/a{2}"]);
+        assert_eq!(d.args[1].quote, Quote::Double);
+        assert!(d.children().is_empty());
+    }
+
+    #[test]
+    fn nested_blocks_and_spans() {
+        let t = "http {\n  server {\n    listen 80;\n  }\n}\n";
+        let c = ok(t);
+        let http = &c.directives[0];
+        assert_eq!(http.span, 0..t.len() - 1);
+        let b = http.block.as_ref().unwrap();
+        assert_eq!((b.open.clone(), b.close.clone()), (5..6, 37..38));
+        let server = &http.children()[0];
+        assert_eq!(&t[server.span.clone()], "server {\n    listen 80;\n  }");
+        assert_eq!(&t[server.children()[0].span.clone()], "listen 80;");
+        assert_eq!(c.walk().count(), 3);
+    }
+
+    #[test]
+    fn no_space_needed_around_braces() {
+        let c = ok("location /foo{}location /bar{}server\n{}");
+        let names: Vec<&str> = c.directives.iter().map(|d| d.name.value.as_str()).collect();
+        assert_eq!(names, vec!["location", "location", "server"]);
+        assert_eq!(c.directives[1].arg(0), Some("/bar"));
+    }
+
+    #[test]
+    fn if_conditions() {
+        let t = "if ($request_method = OPTIONS) { return 204; }";
+        let d = single(t);
+        assert_eq!(values(&d), vec!["($request_method", "=", "OPTIONS)"]);
+        let cond = if_condition(&d);
+        assert_eq!(
+            cond,
+            vec![
+                w("$request_method", 4..19, Quote::None),
+                w("=", 20..21, Quote::None),
+                w("OPTIONS", 22..29, Quote::None),
+            ]
+        );
+        // A quoted regex followed directly by `)`: the `)` is a word of its own.
+        let t = r#"if ($a ~ "^x{2}$") { }"#;
+        let d = single(t);
+        assert_eq!(values(&d), vec!["($a", "~", "^x{2}$", ")"]);
+        assert_eq!(d.args[3].span, 17..18);
+        let cond = if_condition(&d);
+        assert_eq!(
+            cond,
+            vec![
+                w("$a", 4..6, Quote::None),
+                w("~", 7..8, Quote::None),
+                w("^x{2}$", 9..17, Quote::Double),
+            ]
+        );
+        // Lone parentheses.
+        let d = single("if ( $x ) { }");
+        assert_eq!(if_condition(&d), vec![w("$x", 5..7, Quote::None)]);
+        let d = single("if ($x) { }");
+        assert_eq!(if_condition(&d), vec![w("$x", 4..6, Quote::None)]);
+        let d = single("if () { }");
+        assert!(if_condition(&d).is_empty());
+        let d = single("if ($request_method = P\\{O\\)\\###\\;ST  ){}");
+        assert_eq!(
+            values(&d),
+            vec!["($request_method", "=", "P\\{O\\)\\###\\;ST", ")"]
+        );
+        let cond = if_condition(&d);
+        assert_eq!(cond.len(), 3);
+        assert_eq!(cond[2].value, "P\\{O\\)\\###\\;ST");
+        // No parentheses at all: nothing is stripped.
+        let d = single("if $x { }");
+        assert_eq!(if_condition(&d), d.args);
+    }
+
+    // ----- Lua -------------------------------------------------------------
+
+    #[test]
+    fn lua_block_simple() {
+        let t = "content_by_lua_block {\n  ngx.say(\"hi\")\n}\nlisten 80;";
+        let c = ok(t);
+        let d = &c.directives[0];
+        assert!(d.block.is_none());
+        let body = d.lua_body.clone().unwrap();
+        assert_eq!(&t[body], "\n  ngx.say(\"hi\")\n");
+        assert_eq!(d.span, 0..40);
+        assert_eq!(c.directives[1].name.value, "listen");
+    }
+
+    #[test]
+    fn lua_block_with_braces_strings_and_comments() {
+        let t = concat!(
+            "\"rewrite_by_lua_block\" { -- it's a comment with {\n",
+            "  do_something(\"hello, }world!\\\"}\\n\")\n",
+            "  a = { 1, 2, 3 } b = '}' c = [[ } ]] d = [==[ ]] } ]=] ]==]\n",
+            "  --[[ } ]] e = {x=1}\n",
+            "  --[==[ ]] } ]==] f = \"'\" -- }'\n",
+            "}\n",
+            "x 1;"
+        );
+        let c = ok(t);
+        assert_eq!(c.directives.len(), 2);
+        let d = &c.directives[0];
+        assert_eq!(d.name.value, "rewrite_by_lua_block");
+        let body = d.lua_body.clone().unwrap();
+        assert!(t[body.clone()].starts_with(" -- it's"));
+        assert!(t[body.clone()].ends_with("-- }'\n"));
+        assert_eq!(&t[body.end..d.span.end], "}");
+        assert!(c.comments.is_empty(), "Lua comments are not nginx comments");
+        assert_eq!(c.directives[1].name.value, "x");
+    }
+
+    #[test]
+    fn set_by_lua_block_has_arguments() {
+        let t = "set_by_lua_block $res { -- irregular\n return a + b; -- the $sum\n }";
+        let d = single(t);
+        assert_eq!(values(&d), vec!["$res"]);
+        assert_eq!(
+            &t[d.lua_body.clone().unwrap()],
+            " -- irregular\n return a + b; -- the $sum\n "
+        );
+        assert_eq!(d.span, 0..t.len());
+        // `$pass{` ends the argument and opens the Lua body.
+        let d = single("set_by_lua_block $pass{ return \"ok\" }");
+        assert_eq!(values(&d), vec!["$pass"]);
+        assert_eq!(d.lua_body, Some(23..36));
+    }
+
+    #[test]
+    fn lua_block_name_only_matters_in_name_position() {
+        let t = "server_name content_by_lua_block ;\nupstream content_by_lua_block {\n # stuff\n}";
+        let c = ok(t);
+        assert_eq!(c.directives[0].arg(0), Some("content_by_lua_block"));
+        let up = &c.directives[1];
+        assert!(up.block.is_some() && up.lua_body.is_none());
+        assert_eq!(c.comments[0].text, " stuff");
+        // A `*_by_lua_block` directive ending with `;` is a plain directive.
+        let d = single("content_by_lua_block;");
+        assert!(d.lua_body.is_none() && d.block.is_none());
+    }
+
+    #[test]
+    fn lua_long_brackets_are_linear_and_exact() {
+        // `]=]` does not close a level-0 string; `]]` does.
+        let d = single("init_by_lua_block { s = [[a]=]b]] }");
+        assert_eq!(d.span, 0..35);
+        // An opener that is not a long bracket: `[=x` is ordinary Lua.
+        let d = single("init_by_lua_block { t[=x] = 1 }");
+        assert_eq!(d.span, 0..31);
+        let e = err("init_by_lua_block { s = [==[ ]] } ]=] }");
+        assert_eq!(e.message, "unterminated Lua block");
+        assert_eq!(e.span, 18..19);
+    }
+
+    #[test]
+    fn unterminated_lua_block() {
+        for t in [
+            "content_by_lua_block { a = 1",
+            "content_by_lua_block { a = '}",
+            "content_by_lua_block { -- }",
+            "content_by_lua_block { --[[ } ",
+            "content_by_lua_block { a = \"\\\"}",
+        ] {
+            let e = err(t);
+            assert_eq!(e.message, "unterminated Lua block", "{t}");
+            assert_eq!(e.span, 21..22, "{t}");
+        }
+    }
+
+    // ----- errors ----------------------------------------------------------
+
+    #[test]
+    fn error_unexpected_close_brace() {
+        let e = err("events {}\n}");
+        assert_eq!(e.message, "unexpected \"}\"");
+        assert_eq!(e.span, 10..11);
+        // `}` while a directive is being read (missing `;`).
+        let e = err("server { listen 80 }");
+        assert_eq!(e.message, "unexpected \"}\"");
+        assert_eq!(e.span, 19..20);
+        let e = err("}");
+        assert_eq!(e.span, 0..1);
+    }
+
+    #[test]
+    fn error_missing_directive_name() {
+        let e = err("user x;;");
+        assert_eq!(e.message, "unexpected \";\"");
+        assert_eq!(e.span, 7..8);
+        let e = err("http { { } }");
+        assert_eq!(e.message, "unexpected \"{\"");
+        assert_eq!(e.span, 7..8);
+        let e = err("server { } ;");
+        assert_eq!(e.message, "unexpected \";\"");
+        assert_eq!(e.span, 11..12);
+    }
+
+    #[test]
+    fn error_block_inside_entry_list() {
+        let t = "map $http_origin $ok {\n  ~^https://a\\.com(?::[0-9]{1,5})?$ 1;\n}";
+        let e = err(t);
+        assert_eq!(e.message, "unexpected \"{\" in \"map\" block");
+        assert_eq!(&t[e.span.start..], "{1,5})?$ 1;\n}");
+        assert_eq!(e.span.len(), 1);
+        // Quoting the regex is the fix.
+        let t = "map $http_origin $ok {\n  \"~^https://a\\.com(?::[0-9]{1,5})?$\" 1;\n}";
+        assert_eq!(
+            single(t).children()[0].name.value,
+            "~^https://a\\.com(?::[0-9]{1,5})?$"
+        );
+        let e = err("http { types { text/html html; x { } } }");
+        assert_eq!(e.message, "unexpected \"{\" in \"types\" block");
+        assert_eq!(e.span, 33..34);
+        // Other blocks nest freely.
+        ok("http { server { location / { if ($a) { } } } }");
+    }
+
+    #[test]
+    fn error_end_of_file() {
+        let e = err("http {\n  server {\n  }\n");
+        assert_eq!(e.message, "unexpected end of file, expecting \"}\"");
+        assert_eq!(e.span, 22..22);
+        let e = err("user nobody");
+        assert_eq!(
+            e.message,
+            "unexpected end of file, expecting \";\" or \"}\""
+        );
+        assert_eq!(e.span, 11..11);
+        let e = err("http { listen 80 # no semicolon\n");
+        assert_eq!(
+            e.message,
+            "unexpected end of file, expecting \";\" or \"}\""
+        );
+        assert_eq!(e.span, 32..32);
+        let e = err("x \"a\"");
+        assert_eq!(e.span, 5..5);
+        let e = err("x a\\");
+        assert_eq!(
+            e.message,
+            "unexpected end of file, expecting \";\" or \"}\""
+        );
+        assert_eq!(e.span, 4..4);
+    }
+
+    #[test]
+    fn error_after_quoted_string() {
+        let e = err(r#"x "left"-quote;"#);
+        assert_eq!(e.message, r#"unexpected "-" after a quoted string"#);
+        assert_eq!(e.span, 8..9);
+        let e = err("x 'a'#c\n;");
+        assert_eq!(e.message, r##"unexpected "#" after a quoted string"##);
+        assert_eq!(e.span, 5..6);
+        let e = err("x 'a'é;");
+        assert_eq!(e.message, "unexpected \"é\" after a quoted string");
+        assert_eq!(e.span, 5..7);
+        let e = err("x { y 'a'}");
+        assert_eq!(e.message, r#"unexpected "}" after a quoted string"#);
+        assert_eq!(e.span, 9..10);
+    }
+
+    #[test]
+    fn error_unterminated_quoted_string() {
+        // A stray quote usually closes early rather than running to EOF:
+        // `'Timing-Allow-Origin '` is a word directly followed by `*`.
+        let e = err("add_header 'Timing-Allow-Origin '*'\nreturn 204;\n");
+        assert_eq!(e.message, r#"unexpected "*" after a quoted string"#);
+        assert_eq!(e.span, 33..34);
+        let t = "add_header X 'abc;\n";
+        let e = err(t);
+        assert_eq!(e.message, "unterminated quoted string");
+        assert_eq!(e.span, 13..14);
+        let e = err("x \"a\\\"");
+        assert_eq!(e.message, "unterminated quoted string");
+        assert_eq!(e.span, 2..3);
+    }
+
+    #[test]
+    fn depth_limit() {
+        let ok_text = "a{".repeat(MAX_DEPTH) + &"}".repeat(MAX_DEPTH);
+        let c = ok(&ok_text);
+        assert_eq!(c.walk().count(), MAX_DEPTH);
+        assert_eq!(c.walk().map(|(d, _)| d).max(), Some(MAX_DEPTH - 1));
+
+        let deep = "a{".repeat(100_000);
+        let e = err(&deep);
+        assert_eq!(e.message, "blocks nested deeper than 200 levels");
+        assert_eq!(e.span, 401..402);
+
+        let braces = "{".repeat(100_000);
+        let e = err(&braces);
+        assert_eq!(e.message, "unexpected \"{\"");
+        assert_eq!(e.span, 0..1);
+
+        let closers = "}".repeat(100_000);
+        assert_eq!(err(&closers).span, 0..1);
+    }
+
+    #[test]
+    fn empty_and_trivial_files() {
+        let c = ok("");
+        assert!(c.directives.is_empty() && c.comments.is_empty());
+        let c = ok(" \t\r\n\n");
+        assert!(c.directives.is_empty());
+        let c = ok("# only a comment");
+        assert_eq!(c.comments[0].text, " only a comment");
+        assert_eq!(c.comments[0].span, 0..16);
+    }
+
+    #[test]
+    fn no_trailing_newline() {
+        let c = ok("events {}\nhttp { include mime.types; }");
+        assert_eq!(c.directives.len(), 2);
+        assert_eq!(c.directives[1].span, 10..38);
+        let c = ok("user nobody;");
+        assert_eq!(c.directives[0].span, 0..12);
+    }
+
+    #[test]
+    fn utf8_words() {
+        let d = single("add_header X \"привет мир\";");
+        assert_eq!(d.arg(1), Some("привет мир"));
+        assert_eq!(d.args[1].span, 13..34);
+        let d = single("x ünï\\ cödé;");
+        assert_eq!(d.arg(0), Some("ünï\\ cödé"));
+    }
+
+    #[test]
+    fn messy_mixture() {
+        let t = concat!(
+            "user nobody;\n",
+            "# hi\\n\\\\n \\#\\ x \\\n",
+            "\"events\" { \"worker_connections\" \"2048\"; }\n",
+            "\"http\" {#c\n",
+            "  \"access_log\" off;default_type \"text/plain\"; error_log \"off\";\n",
+            "  server { \"return\" 200 \"Ser\\\" ' ' ver\\\\ \\ $a:\\$b\\n\"; }\n",
+            "  \"server\" {\"listen\" 8080;\n",
+            "    location /a{}location /b{}\n",
+            "    location /\\{\\;\\}\\ #\\ ab {}# tail\n",
+            "    \"location\" \"/x;\n  y\" {\"return\" 302 /s;}}\n",
+            "  server\n  {}}\n",
+        );
+        let c = ok(t);
+        let names: Vec<&str> = c.walk().map(|(_, d)| d.name.value.as_str()).collect();
+        assert_eq!(
+            names,
+            vec![
+                "user",
+                "events",
+                "worker_connections",
+                "http",
+                "access_log",
+                "default_type",
+                "error_log",
+                "server",
+                "return",
+                "server",
+                "listen",
+                "location",
+                "location",
+                "location",
+                "location",
+                "return",
+                "server",
+            ]
+        );
+        let ret = c
+            .walk()
+            .map(|(_, d)| d)
+            .find(|d| d.name.value == "return")
+            .unwrap();
+        assert_eq!(ret.arg(1), Some("Ser\" ' ' ver\\ \\ $a:\\$b\n"));
+        let texts: Vec<&str> = c.comments.iter().map(|c| c.text.as_str()).collect();
+        assert_eq!(texts, vec![" hi\\n\\\\n \\#\\ x \\", "c", " tail"]);
+    }
+
+    #[test]
+    fn large_input_is_linear() {
+        let unit = "server {\n  listen 80; # c\n  location ~* \\.(png|jpg)$ { add_header X-Y \"a b c\" always; }\n  set_by_lua_block $x { return '}' -- }\n }\n}\n";
+        let text = unit.repeat(2_000_000 / unit.len() + 1);
+        let start = std::time::Instant::now();
+        let c = ok(&text);
+        let elapsed = start.elapsed();
+        assert!(c.directives.len() > 10_000);
+        eprintln!("parsed {} bytes in {elapsed:?}", text.len());
+        // Generous bound for unoptimised test builds; catches quadratic blow-ups.
+        assert!(elapsed.as_secs() < 20, "{elapsed:?}");
+    }
+
+    #[test]
+    fn pathological_inputs_are_linear() {
+        let n = 1_000_000;
+        let cases: Vec<(&str, String)> = vec![
+            ("long word", format!("x {};", "a".repeat(n))),
+            ("long quoted", format!("x \"{}\";", "a\\\"".repeat(n / 3))),
+            ("long comment", format!("#{}\nx;", "c".repeat(n))),
+            ("dollar braces", format!("x ${};", "{".repeat(n))),
+            ("many escapes", format!("x {};", "\\;".repeat(n / 2))),
+            (
+                "lua brackets",
+                format!(
+                    "init_by_lua_block {{ s = [=====[ {} ]=====] }}",
+                    "]====]".repeat(n / 6)
+                ),
+            ),
+            (
+                "lua eq runs",
+                format!("init_by_lua_block {{ {} }}", "[====x".repeat(n / 6)),
+            ),
+            ("many comments", "#\n".repeat(n / 2)),
+            ("many semicolons", "a;".repeat(n / 2)),
+        ];
+        for (what, text) in &cases {
+            let start = std::time::Instant::now();
+            let r = parse(text);
+            let elapsed = start.elapsed();
+            assert!(r.is_ok(), "{what}: {r:?}");
+            eprintln!("{what}: {} bytes in {elapsed:?}", text.len());
+            assert!(elapsed.as_secs() < 10, "{what}: {elapsed:?}");
+        }
+    }
+
+    // ----- corpus ----------------------------------------------------------
+
+    /// Files that SOURCES.md does not mark INVALID but that nginx's tokenizer
+    /// rejects anyway, with the reason.
+    const KNOWN_SYNTAX_ERRORS: &[(&str, &str)] = &[
+        (
+            "nginx/nginxinc__crossplane__tests__configs__quote-behavior/nginx.conf",
+            "crossplane lexer fixture: `\"left\"-quote` (a closing quote must be followed by space, `;`, `{` or `)`)",
+        ),
+        (
+            "nginx/CityOfPhiladelphia__phila.gov__nginx/nginx.conf",
+            "Mustache template: `{{#PHILA_TEST}}` lines",
+        ),
+        (
+            "nginx/CityOfPhiladelphia__phila.gov__nginx/server.d/media.conf",
+            "Mustache template: `https://s3.amazonaws.com/{{PHILA_MEDIA_BUCKET}}/` (an unquoted `{` ends the word)",
+        ),
+        (
+            "nginx/MegaManSec__gixy-ng__tests__plugins__simply__origins/map_origin_allowlist_fp.conf",
+            "unquoted map regex `[0-9]{1,5}`: the `{` opens a block inside `map`",
+        ),
+    ];
+
+    /// Files that must fail: (file, message, line, column of the span start).
+    const EXPECTED_ERRORS: &[(&str, &str, usize, usize)] = &[
+        (
+            "nginx/nginxinc__crossplane__tests__configs__quote-behavior/nginx.conf",
+            "unexpected \"-\" after a quoted string",
+            1,
+            21,
+        ),
+        (
+            "nginx/CityOfPhiladelphia__phila.gov__nginx/nginx.conf",
+            "unexpected \"{\"",
+            30,
+            3,
+        ),
+        (
+            "nginx/CityOfPhiladelphia__phila.gov__nginx/server.d/media.conf",
+            "unexpected \"{\"",
+            3,
+            40,
+        ),
+        (
+            "nginx/MegaManSec__gixy-ng__tests__plugins__simply__origins/map_origin_allowlist_fp.conf",
+            "unexpected \"{\" in \"map\" block",
+            3,
+            59,
+        ),
+        (
+            "nginx/ajayyy__SponsorBlockServer__nginx/cors.conf",
+            "unexpected \"*\" after a quoted string",
+            11,
+            36,
+        ),
+        (
+            "nginx/nginxinc__crossplane__tests__configs__missing-semicolon/broken-above.conf",
+            "unexpected \"}\"",
+            5,
+            9,
+        ),
+        (
+            "nginx/nginxinc__crossplane__tests__configs__missing-semicolon/broken-below.conf",
+            "unexpected \"}\"",
+            8,
+            9,
+        ),
+        (
+            "nginx/nginxinc__nginx-go-crossplane__testdata__configs__braces/extra-brace.conf",
+            "unexpected \"}\"",
+            11,
+            2,
+        ),
+        (
+            "nginx/nginxinc__nginx-go-crossplane__testdata__configs__braces/missing-brace.conf",
+            "unexpected end of file, expecting \"}\"",
+            23,
+            1,
+        ),
+        (
+            "nginx/nginxinc__nginx-go-crossplane__testdata__configs__premature-eof/nginx.conf",
+            "unexpected end of file, expecting \";\" or \"}\"",
+            3,
+            15,
+        ),
+        (
+            "nginx/nginxinc__nginx-go-crossplane__testdata__configs__invalid-map/nginx.conf",
+            "unexpected \"{\" in \"map\" block",
+            7,
+            19,
+        ),
+    ];
+
+    fn collect_files(root: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        // Iterative walk (the corpus is shallow anyway).
+        let mut dirs = vec![root.to_path_buf()];
+        while let Some(dir) = dirs.pop() {
+            let Ok(entries) = std::fs::read_dir(&dir) else {
+                continue;
+            };
+            for e in entries.flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    dirs.push(p);
+                } else {
+                    out.push(p);
+                }
+            }
+        }
+    }
+
+    /// Parses every file of the read-only corpus (skipped when it is absent):
+    /// files not marked INVALID in SOURCES.md must parse, except the known
+    /// ones above; files with real syntax errors must fail where expected.
+    #[test]
+    fn corpus() {
+        let base = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+        let root = base.join("nginx");
+        if !root.is_dir() {
+            eprintln!("corpus not found, skipping");
+            return;
+        }
+        let sources = std::fs::read_to_string(base.join("SOURCES.md")).unwrap_or_default();
+        let mut invalid = std::collections::HashSet::new();
+        for line in sources.lines() {
+            if let Some(rest) = line.strip_prefix("| `nginx/")
+                && let Some(end) = rest.find('`')
+                && line.contains("| INVALID")
+            {
+                invalid.insert(format!("nginx/{}", &rest[..end]));
+            }
+        }
+        let mut files = Vec::new();
+        collect_files(&root, &mut files);
+        files.sort();
+        assert!(!files.is_empty());
+
+        let mut failures = Vec::new();
+        let (mut n_ok, mut n_err) = (0, 0);
+        eprintln!("{:<6} {:<8} {:>5}  file: error", "result", "marked", "dirs");
+        for path in &files {
+            let rel = path
+                .strip_prefix(&base)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            let bytes = std::fs::read(path).unwrap();
+            let text = String::from_utf8_lossy(&bytes);
+            let is_invalid = invalid.contains(&rel);
+            let marked = if is_invalid { "INVALID" } else { "-" };
+            let result = parse(&text);
+            match &result {
+                Ok(c) => {
+                    n_ok += 1;
+                    eprintln!("{:<6} {marked:<8} {:>5}  {rel}", "ok", c.walk().count());
+                }
+                Err(e) => {
+                    n_err += 1;
+                    let (line, col) = line_col(&text, e.span.start);
+                    eprintln!(
+                        "{:<6} {marked:<8} {:>5}  {rel}: {} at {line}:{col}",
+                        "ERR", "", e.message
+                    );
+                }
+            }
+            let known = KNOWN_SYNTAX_ERRORS.iter().any(|(p, _)| *p == rel);
+            let expected = EXPECTED_ERRORS.iter().find(|(p, ..)| *p == rel);
+            match (&result, expected) {
+                (Ok(_), Some(_)) => failures.push(format!("{rel}: should fail")),
+                (Err(e), Some((_, msg, line, col))) => {
+                    if e.message != *msg || line_col(&text, e.span.start) != (*line, *col) {
+                        failures.push(format!("{rel}: unexpected error {e}"));
+                    }
+                    if e.span.end > text.len() || e.span.start > e.span.end {
+                        failures.push(format!("{rel}: bad span {:?}", e.span));
+                    }
+                }
+                (Err(e), None) if !is_invalid && !known => {
+                    failures.push(format!("{rel}: valid file failed: {e}"))
+                }
+                _ => {}
+            }
+        }
+        eprintln!(
+            "{} files: {n_ok} parsed, {n_err} errors; {} marked INVALID",
+            files.len(),
+            invalid.len()
+        );
+        assert!(failures.is_empty(), "{failures:#?}");
+    }
+
+    fn line_col(text: &str, pos: usize) -> (usize, usize) {
+        let before = &text[..pos.min(text.len())];
+        let line = before.matches('\n').count() + 1;
+        let col = before.len() - before.rfind('\n').map_or(0, |n| n + 1) + 1;
+        (line, col)
+    }
+}

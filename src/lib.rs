@@ -1,0 +1,328 @@
+//! corslint: a static linter for CORS mistakes in hosting configuration.
+//!
+//! ```text
+//! paths ──discover──▶ SourceFile ──formats::read──▶ Document (model) ──rules──▶ Finding ──report──▶ stdout
+//! ```
+//!
+//! [`lint`] is the front door; [`model`] is the contract between formats and rules.
+
+pub mod cors;
+pub mod discover;
+pub mod finding;
+pub mod formats;
+pub mod model;
+pub mod patterns;
+pub mod report;
+pub mod resolve;
+pub mod rules;
+pub mod settings;
+pub mod source;
+pub mod suppress;
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use finding::{Finding, RuleInfo};
+use formats::{Format, ReadOptions};
+use settings::{ConfigFile, Overrides, Settings};
+use source::{FileId, SourceFile, Sources};
+
+/// What to lint.
+#[derive(Debug, Clone)]
+pub enum Input {
+    Path(PathBuf),
+    /// Text from standard input, linted as if it were the named file.
+    Stdin {
+        name: String,
+        text: String,
+    },
+}
+
+/// The result of one run.
+#[derive(Debug, Default)]
+pub struct Report {
+    pub sources: Sources,
+    /// Sorted by file, line, column.
+    pub findings: Vec<Finding>,
+    /// Files linted (not counting files read through an include).
+    pub files_checked: usize,
+    /// Problems that make the exit status 2: missing paths, unreadable files, bad settings.
+    pub errors: Vec<String>,
+    /// Things a verbose run mentions: skipped `.conf` files.
+    pub notes: Vec<String>,
+}
+
+/// Lints the inputs. Never panics on input; problems in files are findings.
+pub fn lint(inputs: &[Input], overrides: &Overrides) -> Report {
+    let mut run = Run::new(overrides);
+    let paths: Vec<PathBuf> = inputs
+        .iter()
+        .filter_map(|i| match i {
+            Input::Path(p) => Some(p.clone()),
+            Input::Stdin { .. } => None,
+        })
+        .collect();
+    for input in inputs {
+        if let Input::Stdin { name, text } = input {
+            run.lint_text(name, text.clone());
+        }
+    }
+    let mut excluded = |path: &Path| run.settings_for(path).is_excluded(&relative(path));
+    let (candidates, walk_errors) = discover::discover(&paths, &mut excluded);
+    for e in walk_errors {
+        run.report
+            .errors
+            .push(format!("{}: {}", discover::display(&e.path), e.message));
+    }
+    run.lint_candidates(candidates);
+    run.finish()
+}
+
+/// Paths inside the working folder, as globs in settings see them.
+fn relative(path: &Path) -> PathBuf {
+    let display = discover::display(path);
+    PathBuf::from(display)
+}
+
+struct Run<'o> {
+    overrides: &'o Overrides,
+    report: Report,
+    /// Settings by the folder they were looked up for.
+    settings: HashMap<PathBuf, std::rc::Rc<Settings>>,
+    explicit_settings: Option<std::rc::Rc<Settings>>,
+}
+
+impl<'o> Run<'o> {
+    fn new(overrides: &'o Overrides) -> Run<'o> {
+        let mut report = Report::default();
+        let explicit_settings = overrides.config.as_ref().map(|path| {
+            let file = ConfigFile::load(path).unwrap_or_else(|e| {
+                report.errors.push(e.to_string());
+                ConfigFile::default()
+            });
+            std::rc::Rc::new(Settings::from_file(file, Some(path.clone()), overrides))
+        });
+        Run {
+            overrides,
+            report,
+            settings: HashMap::new(),
+            explicit_settings,
+        }
+    }
+
+    /// The settings for a file: `--config`, else the nearest config file walking up.
+    fn settings_for(&mut self, path: &Path) -> std::rc::Rc<Settings> {
+        if let Some(s) = &self.explicit_settings {
+            return s.clone();
+        }
+        let dir = path
+            .parent()
+            .map(|d| {
+                if d.as_os_str().is_empty() {
+                    Path::new(".")
+                } else {
+                    d
+                }
+            })
+            .unwrap_or(Path::new("."))
+            .to_path_buf();
+        if let Some(s) = self.settings.get(&dir) {
+            return s.clone();
+        }
+        let absolute = dir.canonicalize().unwrap_or_else(|_| dir.clone());
+        let settings = match settings::find_config(&absolute) {
+            Some(config) => match ConfigFile::load(&config) {
+                Ok(file) => Settings::from_file(file, Some(config), self.overrides),
+                Err(e) => {
+                    let message = e.to_string();
+                    if !self.report.errors.contains(&message) {
+                        self.report.errors.push(message);
+                    }
+                    Settings::from_file(ConfigFile::default(), None, self.overrides)
+                }
+            },
+            None => Settings::from_file(ConfigFile::default(), None, self.overrides),
+        };
+        let settings = std::rc::Rc::new(settings);
+        self.settings.insert(dir, settings.clone());
+        settings
+    }
+
+    fn lint_text(&mut self, name: &str, text: String) {
+        let path = Path::new(name);
+        let format = path
+            .file_name()
+            .and_then(|n| Format::for_name(&n.to_string_lossy()))
+            .or_else(|| formats::looks_like_nginx(&text).then_some(Format::Nginx));
+        let Some(format) = format else {
+            self.report.errors.push(format!(
+                "{name}: corslint cannot tell what kind of file this is; name it vercel.json, \
+                 firebase.json, netlify.toml, _headers, _redirects or nginx.conf"
+            ));
+            return;
+        };
+        let id = self
+            .report
+            .sources
+            .add(SourceFile::new(None, discover::display(path), text));
+        self.lint_file(id, format, path);
+    }
+
+    fn lint_candidates(&mut self, candidates: Vec<discover::Candidate>) {
+        // Read everything first, so that nginx files included by another file are linted
+        // through it, once, in the context that includes them.
+        let mut loaded: Vec<(FileId, Option<Format>, PathBuf, bool)> = Vec::new();
+        for c in candidates {
+            let canonical = c.path.canonicalize().unwrap_or_else(|_| c.path.clone());
+            if self.report.sources.find_path(&canonical).is_some() {
+                continue;
+            }
+            let bytes = match std::fs::read(&c.path) {
+                Ok(b) => b,
+                Err(e) => {
+                    self.report
+                        .errors
+                        .push(format!("{}: {}", c.name, discover::io_message(&e)));
+                    continue;
+                }
+            };
+            let (text, bad_byte) = source::decode(bytes);
+            let format = match c.format {
+                Some(f) => Some(f),
+                None if formats::looks_like_nginx(&text) => Some(Format::Nginx),
+                None if c.explicit && c.name.ends_with(".conf") && bad_byte.is_some() => {
+                    Some(Format::Nginx)
+                }
+                None => None,
+            };
+            let Some(format) = format else {
+                if c.explicit {
+                    self.report.errors.push(format!(
+                        "{}: corslint cannot tell what kind of file this is: it is not nginx \
+                         configuration, and its name is none of vercel.json, now.json, \
+                         firebase.json, netlify.toml, _headers, _redirects",
+                        c.name
+                    ));
+                } else {
+                    self.report
+                        .notes
+                        .push(format!("{}: skipped, not nginx configuration", c.name));
+                }
+                continue;
+            };
+            let id = self.report.sources.add(SourceFile::new(
+                Some(canonical.clone()),
+                c.name.clone(),
+                text,
+            ));
+            if let Some(at) = bad_byte {
+                self.report.findings.push(invalid_utf8(id, at));
+            }
+            loaded.push((id, Some(format), c.path.clone(), c.explicit));
+        }
+
+        let mut included: HashSet<PathBuf> = HashSet::new();
+        for (id, format, _, _) in &loaded {
+            if *format == Some(Format::Nginx) {
+                included.extend(formats::nginx::included_files(
+                    *id,
+                    &mut self.report.sources,
+                ));
+            }
+        }
+        for (id, format, path, explicit) in loaded {
+            let canonical = self.report.sources.get(id).path.clone();
+            let is_included = canonical.as_ref().is_some_and(|p| included.contains(p));
+            if is_included && !explicit {
+                continue;
+            }
+            if let Some(format) = format {
+                self.lint_file(id, format, &path);
+            }
+        }
+    }
+
+    fn lint_file(&mut self, id: FileId, format: Format, path: &Path) {
+        self.report.files_checked += 1;
+        let settings = self.settings_for(path);
+        let options = ReadOptions {
+            cloudflare: settings.platform_headers.as_deref() == Some("cloudflare"),
+        };
+        if let Some(at) = self.report.sources.get(id).text.find('\0') {
+            // Binary data: say so at the byte instead of reporting nonsense syntax errors.
+            self.report.findings.push(binary_file(id, at));
+            return;
+        }
+        let document = formats::read(format, id, &mut self.report.sources, &options);
+        let rel = relative(path);
+        let enabled = |rule: &RuleInfo| settings.enabled(rule) && !settings.ignored_for(&rel, rule);
+        let client_for = |_: &model::Site| settings.client.clone();
+        let mut findings = rules::check(&document, &client_for, &self.report.sources, &enabled);
+        for f in &mut findings {
+            f.severity = settings.severity_of(f.rule);
+        }
+        let findings = apply_suppressions(findings, &document.suppressions, &self.report.sources);
+        self.report.findings.extend(findings);
+    }
+
+    fn finish(mut self) -> Report {
+        let sources = &self.report.sources;
+        let key = |f: &Finding| {
+            let file = sources.get(f.span.file);
+            (
+                file.name.clone(),
+                file.position(f.span.start as usize),
+                f.rule.code,
+            )
+        };
+        self.report.findings.sort_by_cached_key(key);
+        self.report
+    }
+}
+
+/// Drops findings that a `# corslint: ignore[...]` comment covers.
+fn apply_suppressions(
+    findings: Vec<Finding>,
+    suppressions: &[model::Suppression],
+    sources: &Sources,
+) -> Vec<Finding> {
+    if suppressions.is_empty() {
+        return findings;
+    }
+    findings
+        .into_iter()
+        .filter(|f| {
+            let line = sources
+                .get(f.span.file)
+                .position(f.span.start as usize)
+                .line;
+            !suppressions.iter().any(|s| {
+                s.span.file == f.span.file
+                    && (s.file_wide || s.line == Some(line))
+                    && s.rules
+                        .iter()
+                        .any(|r| settings::selector_matches(r, f.rule))
+            })
+        })
+        .collect()
+}
+
+fn invalid_utf8(file: FileId, at: usize) -> Finding {
+    let info = rules::find("invalid-syntax").expect("invalid-syntax is registered");
+    Finding::new(
+        info,
+        source::Span::new(file, at..at + 1),
+        "invalid UTF-8: this byte is not text, so the file cannot be read as configuration",
+    )
+    .help("Save the file as UTF-8")
+}
+
+fn binary_file(file: FileId, at: usize) -> Finding {
+    let info = rules::find("invalid-syntax").expect("invalid-syntax is registered");
+    Finding::new(
+        info,
+        source::Span::new(file, at..at + 1),
+        "this is a binary file (it contains a NUL byte), not configuration text; nothing in it \
+         was checked",
+    )
+}

@@ -1,0 +1,187 @@
+//! The `corslint` binary: parse arguments, call the library, map the result to an exit code.
+
+mod cli;
+
+use std::io::{IsTerminal, Read, Write};
+use std::process::ExitCode;
+
+use clap::Parser;
+use cli::{CheckArgs, Cli, ColorArg, Command, FailOn, FormatArg};
+use corslint::finding::Severity;
+use corslint::report::{self, OutputFormat, Style};
+use corslint::settings::Overrides;
+use corslint::{Input, rules};
+
+/// Linting runs on a thread with a large stack: deeply nested input is bounded by the parser,
+/// but the margin costs nothing.
+const STACK_SIZE: usize = 256 * 1024 * 1024;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let worker = std::thread::Builder::new()
+        .stack_size(STACK_SIZE)
+        .spawn(move || run(cli));
+    match worker.map(|w| w.join()) {
+        Ok(Ok(code)) => ExitCode::from(code),
+        _ => {
+            eprintln!("corslint: internal error (this is a bug; please report it with the input)");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(cli: Cli) -> u8 {
+    match cli.command {
+        Command::Check(args) => check(*args),
+        Command::Rule { name } => rule(name.as_deref()),
+    }
+}
+
+fn check(args: CheckArgs) -> u8 {
+    for selector in args.select.iter().flatten().chain(&args.ignore) {
+        if !corslint::settings::is_known_selector(selector) {
+            eprintln!("corslint: unknown rule `{selector}` (see `corslint rule` for the list)");
+            return 2;
+        }
+    }
+    let mut inputs = Vec::new();
+    for path in &args.paths {
+        if path.as_os_str() == "-" {
+            let Some(name) = args.stdin_filename.clone() else {
+                eprintln!("corslint: reading standard input (`-`) needs --stdin-filename NAME");
+                return 2;
+            };
+            let mut bytes = Vec::new();
+            if let Err(e) = std::io::stdin().read_to_end(&mut bytes) {
+                eprintln!("corslint: cannot read standard input: {e}");
+                return 2;
+            }
+            let (text, _) = corslint::source::decode(bytes);
+            inputs.push(Input::Stdin { name, text });
+        } else {
+            inputs.push(Input::Path(path.clone()));
+        }
+    }
+    let overrides = Overrides {
+        config: args.config.clone(),
+        select: args.select.clone(),
+        ignore: args.ignore.clone(),
+        client_headers: args.client_headers.clone(),
+        client_origins: args.client_origins.clone(),
+        client_credentials: args.client_credentials,
+        exclude: args.exclude.clone(),
+        platform: args.platform.clone(),
+    };
+    let report = corslint::lint(&inputs, &overrides);
+
+    let format = match args.format {
+        FormatArg::Full => OutputFormat::Full,
+        FormatArg::Concise => OutputFormat::Concise,
+        FormatArg::Json => OutputFormat::Json,
+    };
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let color = match args.color {
+        ColorArg::Always => true,
+        ColorArg::Never => false,
+        ColorArg::Auto => to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    };
+    let style = Style {
+        color,
+        width: terminal_width(),
+    };
+    let mut buffer = Vec::new();
+    if let Err(e) = report::write(
+        format,
+        &report.findings,
+        &report.sources,
+        style,
+        &mut buffer,
+    ) {
+        eprintln!("corslint: cannot write the report: {e}");
+        return 2;
+    }
+    if args.statistics {
+        write_statistics(&report.findings, &mut buffer);
+    }
+    let written = match &args.output {
+        Some(path) => std::fs::write(path, &buffer),
+        None => std::io::stdout().write_all(&buffer),
+    };
+    if let Err(e) = written {
+        eprintln!("corslint: cannot write the report: {e}");
+        return 2;
+    }
+
+    if args.verbose {
+        for note in &report.notes {
+            eprintln!("corslint: {note}");
+        }
+    }
+    for error in &report.errors {
+        eprintln!("corslint: error: {error}");
+    }
+    if !args.quiet {
+        eprintln!(
+            "{}",
+            report::summary(&report.findings, report.files_checked)
+        );
+    }
+    if !report.errors.is_empty() {
+        return 2;
+    }
+    let threshold = match args.fail_on {
+        FailOn::Error => Severity::Error,
+        FailOn::Warning => Severity::Warning,
+        FailOn::Info => Severity::Info,
+    };
+    let failing = report.findings.iter().any(|f| f.severity >= threshold);
+    u8::from(failing && !args.exit_zero)
+}
+
+fn write_statistics(findings: &[corslint::finding::Finding], out: &mut Vec<u8>) {
+    let mut counts: Vec<(&str, &str, usize)> = Vec::new();
+    for f in findings {
+        match counts.iter_mut().find(|(code, _, _)| *code == f.rule.code) {
+            Some(entry) => entry.2 += 1,
+            None => counts.push((f.rule.code, f.rule.name, 1)),
+        }
+    }
+    counts.sort();
+    for (code, name, n) in counts {
+        let _ = writeln!(out, "{n:5}  {code}  {name}");
+    }
+}
+
+fn terminal_width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(100)
+}
+
+fn rule(name: Option<&str>) -> u8 {
+    match name {
+        None => {
+            for r in rules::all() {
+                println!(
+                    "{}  {:32} {:8} {}",
+                    r.code,
+                    r.name,
+                    r.severity.as_str(),
+                    r.summary
+                );
+            }
+            0
+        }
+        Some(name) => match rules::find(name) {
+            Some(r) => {
+                print!("{}", r.doc);
+                0
+            }
+            None => {
+                eprintln!("corslint: no rule named `{name}` (see `corslint rule` for the list)");
+                2
+            }
+        },
+    }
+}

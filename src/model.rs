@@ -1,0 +1,602 @@
+//! The common header-rule model: the contract between formats and rules.
+//!
+//! Every format (nginx, vercel.json, firebase.json, Netlify, Cloudflare) lowers its files into
+//! [`Document`]s made of [`Site`]s. Rules read only this model (usually through
+//! [`crate::resolve`], which answers one concrete request against a site); they never see a
+//! format's syntax tree. When a rule would need to know the format, the model lacks a fact:
+//! add the fact here.
+//!
+//! A [`Site`] is one nginx `server`, one Vercel project, one Firebase hosting site, one Netlify
+//! or Cloudflare site. It holds [`Scope`]s — places where configuration applies — in the
+//! platform's evaluation order, and a [`Platform`] naming how scopes are chosen and combined:
+//!
+//! * [`Selection::Nested`] (nginx): server-level steps run first, then exactly one location
+//!   is selected (exact, longest prefix, regex in order, nested locations), its rewrite-phase
+//!   steps run (`if` branches, `return`, `rewrite`), then its access gates, then its handler.
+//!   Header operations are the scope's *effective* set, inheritance already applied.
+//! * [`Selection::AllMatching`] (Vercel, Firebase, Netlify, Cloudflare): the first matching
+//!   scope with a redirect or fixed answer answers; otherwise every matching scope's header
+//!   operations apply in order, combined per [`Combine`], and the last matching handler serves.
+//!
+//! Every item carries the [`Span`] the user should be shown.
+
+use crate::source::Span;
+use regex::Regex;
+
+/// Index of a scope in [`Site::scopes`].
+pub type ScopeId = usize;
+
+/// What one linted file (with the files it includes) turned into.
+#[derive(Debug, Default)]
+pub struct Document {
+    pub sites: Vec<Site>,
+    /// Problems found while reading: syntax errors, shapes the platform rejects, includes
+    /// that cannot be read. They become findings of the matching rules.
+    pub problems: Vec<Problem>,
+    /// Suppression comments (`# corslint: ignore[...]`) seen in the files read.
+    pub suppressions: Vec<Suppression>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ProblemKind {
+    /// The text cannot be parsed.
+    Syntax,
+    /// The platform itself rejects (or silently drops) this shape.
+    Config,
+    /// An nginx `include` names no readable file.
+    UnreadableInclude,
+}
+
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub kind: ProblemKind,
+    pub span: Span,
+    pub message: String,
+    pub help: Option<String>,
+}
+
+/// `# corslint: ignore[rule, ...] reason` (next line or same line) or `ignore-file[...]`.
+#[derive(Debug, Clone)]
+pub struct Suppression {
+    pub span: Span,
+    /// Rule names or codes as written.
+    pub rules: Vec<String>,
+    /// The 1-based line the suppression covers (None for a whole-file suppression).
+    pub line: Option<usize>,
+    pub file_wide: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Platform {
+    Nginx,
+    Vercel,
+    Firebase,
+    Netlify,
+    Cloudflare,
+}
+
+impl Platform {
+    pub fn name(self) -> &'static str {
+        match self {
+            Platform::Nginx => "nginx",
+            Platform::Vercel => "Vercel",
+            Platform::Firebase => "Firebase Hosting",
+            Platform::Netlify => "Netlify",
+            Platform::Cloudflare => "Cloudflare Pages",
+        }
+    }
+
+    pub fn selection(self) -> Selection {
+        match self {
+            Platform::Nginx => Selection::Nested,
+            Platform::Vercel | Platform::Firebase | Platform::Netlify => Selection::AllMatching {
+                combine: Combine::LastWins,
+            },
+            Platform::Cloudflare => Selection::AllMatching {
+                combine: Combine::Append,
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Selection {
+    /// nginx: one location is chosen; steps, gates, handler, then the effective headers.
+    Nested,
+    /// Platform rule lists: every matching header rule applies.
+    AllMatching { combine: Combine },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Combine {
+    /// A later rule's value for the same header name replaces the earlier one.
+    LastWins,
+    /// A later rule's value is joined to the earlier one with ", ".
+    Append,
+}
+
+/// One server / project / hosting site.
+#[derive(Debug)]
+pub struct Site {
+    pub platform: Platform,
+    /// How the site is named in messages: `server api.example.com`, `vercel.json`.
+    pub label: String,
+    pub span: Span,
+    /// All scopes; [`ScopeId`] indexes this. For nginx, scope 0 is the server itself.
+    pub scopes: Vec<Scope>,
+    /// Scopes tried first, in order: nginx's top-level locations, or the platform's rules.
+    pub top: Vec<ScopeId>,
+    /// What answers OPTIONS when no step, gate or handler says otherwise (platform fact).
+    pub defaults: SiteDefaults,
+}
+
+#[derive(Debug, Clone)]
+pub struct SiteDefaults {
+    /// Headers the platform adds to every static response unless a rule sets the same name
+    /// (Cloudflare Pages: `Access-Control-Allow-Origin: *`).
+    pub static_headers: Vec<(String, String)>,
+    /// Whether configured headers reach redirect and fixed answers (Cloudflare: yes;
+    /// Vercel and Firebase: no, routing ends before header rules).
+    pub headers_on_redirects: bool,
+    /// What static files answer to methods other than GET and HEAD (nginx and Cloudflare:
+    /// 405; Firebase's superstatic answers OPTIONS with 200).
+    pub static_other_methods_status: u16,
+}
+
+impl Default for SiteDefaults {
+    fn default() -> SiteDefaults {
+        SiteDefaults {
+            static_headers: Vec::new(),
+            headers_on_redirects: false,
+            static_other_methods_status: 405,
+        }
+    }
+}
+
+impl Site {
+    pub fn scope(&self, id: ScopeId) -> &Scope {
+        &self.scopes[id]
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScopeKind {
+    /// nginx `server` (the site's root scope).
+    Server,
+    /// nginx `location`.
+    Location,
+    /// nginx `if (...)` (its own configuration level).
+    If,
+    /// nginx `limit_except` (not a scope of its own for headers; kept for spans).
+    LimitExcept,
+    /// A platform header rule (`headers[]`, a `_headers` path block, `[[headers]]`).
+    HeaderRule,
+    /// A platform redirect rule.
+    Redirect,
+    /// A platform rewrite / proxy / function route.
+    Rewrite,
+    /// A platform-generated route (Vercel `trailingSlash`, `cleanUrls`).
+    Generated,
+}
+
+/// A place where configuration applies.
+#[derive(Debug)]
+pub struct Scope {
+    pub kind: ScopeKind,
+    /// The whole block or rule.
+    pub span: Span,
+    /// The token naming the scope (`location`, the path line, the `source` value).
+    pub head: Span,
+    pub parent: Option<ScopeId>,
+    /// Which request paths reach it. None: every path (server, `if`).
+    pub matcher: Option<PathMatcher>,
+    /// Further conditions that must all hold (method, headers, an nginx `if`).
+    pub conditions: Vec<Condition>,
+    /// Rewrite-phase steps in order: fixed answers, redirects, rewrites, `if` branches.
+    pub steps: Vec<Step>,
+    /// Access-phase gates, checked after the steps.
+    pub gates: Vec<Gate>,
+    /// The effective header operations when this scope answers (inheritance applied).
+    pub headers: Vec<HeaderOp>,
+    /// Header operations this level would have inherited but drops because it has its own
+    /// (nginx `add_header` replacement), with the first own operation that causes the drop.
+    pub dropped: Option<Dropped>,
+    /// Who produces the body when nothing answered before.
+    pub handler: Option<Handler>,
+    /// Nested scopes selected after this one (nginx nested locations), in file order.
+    pub children: Vec<ScopeId>,
+    /// Request headers this scope is seen to expect (`$http_x_request_id` used here).
+    pub expects_request_headers: Vec<Evidence>,
+}
+
+impl Scope {
+    pub fn new(kind: ScopeKind, span: Span) -> Scope {
+        Scope {
+            kind,
+            span,
+            head: span,
+            parent: None,
+            matcher: None,
+            conditions: Vec::new(),
+            steps: Vec::new(),
+            gates: Vec::new(),
+            headers: Vec::new(),
+            dropped: None,
+            handler: None,
+            children: Vec::new(),
+            expects_request_headers: Vec::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Dropped {
+    pub inherited: Vec<HeaderOp>,
+    /// The first header operation of this level: the reason nothing is inherited.
+    pub because: Span,
+}
+
+/// A request header the configuration is seen to read.
+#[derive(Debug, Clone)]
+pub struct Evidence {
+    /// Header name in its canonical form (`X-Request-Id`).
+    pub name: String,
+    pub span: Span,
+}
+
+/// How a path is matched, with the platform's own syntax kept for messages.
+#[derive(Debug, Clone)]
+pub struct PathMatcher {
+    pub syntax: PathSyntax,
+    /// The pattern as written (unquoted).
+    pub pattern: String,
+    pub span: Span,
+    /// The compiled matcher; None when corslint cannot evaluate the pattern (PCRE-only
+    /// syntax): such a scope is never assumed to match.
+    pub regex: Option<Regex>,
+    /// Concrete paths the pattern matches, most generic first, used to build requests.
+    pub samples: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PathSyntax {
+    /// nginx `location /prefix`.
+    Prefix,
+    /// nginx `location ^~ /prefix` (no regex check when it is the longest prefix).
+    PrefixNoRegex,
+    /// nginx `location = /path`.
+    Exact,
+    /// nginx `location ~ re` / `~* re`.
+    Regex { case_insensitive: bool },
+    /// nginx `location @name` (never matched by a path).
+    Named,
+    /// Vercel `source` (path-to-regexp 6.1, strict, case-sensitive).
+    PathToRegexp,
+    /// Vercel legacy `routes[].src` (anchored regex).
+    AnchoredRegex,
+    /// Firebase `source`/`glob` (minimatch).
+    Glob,
+    /// Firebase `regex` (RE2, unanchored).
+    Re2,
+    /// Netlify `_headers` / `for` / `from` (splats and `:placeholders`, case-insensitive).
+    NetlifyPath,
+    /// Cloudflare `_headers` / `_redirects` path.
+    CloudflarePath,
+}
+
+impl PathMatcher {
+    /// Whether a concrete path reaches this matcher. Prefix and exact forms compare text;
+    /// the others use the compiled regex.
+    pub fn matches(&self, path: &str) -> bool {
+        match self.syntax {
+            PathSyntax::Prefix | PathSyntax::PrefixNoRegex => path.starts_with(&self.pattern),
+            PathSyntax::Exact => path == self.pattern,
+            PathSyntax::Named => false,
+            _ => self.regex.as_ref().is_some_and(|re| re.is_match(path)),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum Condition {
+    /// The request method is (or, negated, is not) one of these.
+    Method {
+        methods: Vec<String>,
+        negate: bool,
+        span: Span,
+    },
+    /// The request method matches a regex (nginx `if ($request_method ~ ...)`).
+    MethodRegex {
+        regex: Option<Regex>,
+        negate: bool,
+        span: Span,
+    },
+    /// A request header is present / matches (`has`, `missing`, nginx `if ($http_x ...)`).
+    Header {
+        name: String,
+        test: ValueTest,
+        negate: bool,
+        span: Span,
+    },
+    /// A condition corslint does not evaluate (a cookie, a query, `-f $file`, a variable
+    /// set elsewhere). Resolution treats it as false and marks the answer undetermined.
+    Unknown { text: String, span: Span },
+}
+
+impl Condition {
+    pub fn span(&self) -> Span {
+        match self {
+            Condition::Method { span, .. }
+            | Condition::MethodRegex { span, .. }
+            | Condition::Header { span, .. }
+            | Condition::Unknown { span, .. } => *span,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub enum ValueTest {
+    /// The header is present and non-empty.
+    Present,
+    Equals(String),
+    Regex(Option<Regex>),
+}
+
+/// One rewrite-phase step.
+#[derive(Debug, Clone)]
+pub enum Step {
+    /// A fixed answer: nginx `return 204`, a Vercel route `status`.
+    Return {
+        status: u16,
+        /// For 3xx: the `Location`.
+        location: Option<String>,
+        span: Span,
+    },
+    /// A redirect rule with a path pattern of its own (nginx `rewrite ... permanent`).
+    /// `replacement` may use `$1`..`$9`.
+    Redirect {
+        regex: Option<Regex>,
+        pattern: String,
+        replacement: String,
+        status: u16,
+        span: Span,
+    },
+    /// An internal rewrite: the path changes and location selection starts again
+    /// (nginx `rewrite ... last`); `break` stays in the current scope.
+    Rewrite {
+        regex: Option<Regex>,
+        pattern: String,
+        replacement: String,
+        reselect: bool,
+        span: Span,
+    },
+    /// An nginx `if`: when the scope's conditions hold, it becomes the active configuration
+    /// and its own steps run.
+    Branch(ScopeId),
+}
+
+/// An access-phase gate: it answers before the handler when it refuses the request.
+#[derive(Debug, Clone)]
+pub struct Gate {
+    pub kind: GateKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum GateKind {
+    /// HTTP authentication that requests without credentials fail (401).
+    Auth { what: String },
+    /// A subrequest decides (nginx `auth_request`): 401/403 without credentials, usually.
+    AuthSubrequest,
+    /// Everything is refused (`deny all`): 403.
+    DenyAll,
+    /// Only these methods pass (nginx `limit_except`; GET implies HEAD); others get
+    /// `status`.
+    MethodLimit { allowed: Vec<String>, status: u16 },
+}
+
+impl GateKind {
+    /// The status a request without credentials (a preflight) gets, if refused.
+    pub fn refusal(&self, method: &str) -> Option<u16> {
+        match self {
+            GateKind::Auth { .. } | GateKind::AuthSubrequest => Some(401),
+            GateKind::DenyAll => Some(403),
+            GateKind::MethodLimit { allowed, status } => {
+                let ok = allowed
+                    .iter()
+                    .any(|m| m.eq_ignore_ascii_case(method) || (m == "GET" && method == "HEAD"));
+                (!ok).then_some(*status)
+            }
+        }
+    }
+}
+
+/// Who answers when no step or gate did.
+#[derive(Debug, Clone)]
+pub enum Handler {
+    /// Files served by the platform. `other_methods_status` is what it answers methods other
+    /// than GET and HEAD with
+    /// (nginx's static module: 405; Cloudflare Pages: 405; superstatic: 200).
+    Static {
+        other_methods_status: u16,
+        span: Option<Span>,
+    },
+    /// An upstream the configuration cannot see into (`proxy_pass`, a function, a rewrite to
+    /// an external URL). It decides the status, and may add its own headers.
+    Upstream {
+        target: String,
+        /// Upstream response headers hidden from the client (`proxy_hide_header`).
+        hides: Vec<String>,
+        /// Whether the platform applies the configured headers to this handler's responses
+        /// (false on Netlify and Cloudflare for proxies and functions).
+        headers_applied: bool,
+        span: Span,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeaderAction {
+    /// Replace any value set before.
+    Set,
+    /// Add another field line (nginx `add_header` on an upstream's headers).
+    Append,
+    /// Remove what earlier rules set (Cloudflare `! Name`).
+    Remove,
+}
+
+/// Which responses a header operation reaches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    Always,
+    /// Only these statuses (nginx `add_header` without `always`).
+    Only(&'static [u16]),
+}
+
+/// The statuses nginx `add_header` reaches without `always`.
+pub const NGINX_SUCCESS_STATUSES: &[u16] = &[200, 201, 204, 206, 301, 302, 303, 304, 307, 308];
+
+impl Reach {
+    pub fn reaches(self, status: u16) -> bool {
+        match self {
+            Reach::Always => true,
+            Reach::Only(list) => list.contains(&status),
+        }
+    }
+}
+
+/// One response header operation.
+#[derive(Debug, Clone)]
+pub struct HeaderOp {
+    /// The header name as written.
+    pub name: String,
+    pub value: HeaderValue,
+    pub action: HeaderAction,
+    pub reach: Reach,
+    /// The whole directive or header line.
+    pub span: Span,
+    pub name_span: Span,
+    /// The value token (for `*`, `true`: exactly those bytes).
+    pub value_span: Span,
+}
+
+impl HeaderOp {
+    pub fn is(&self, name: &str) -> bool {
+        self.name.eq_ignore_ascii_case(name)
+    }
+}
+
+/// A header value with its provenance: origin-trust rules read this, never variable names.
+#[derive(Debug, Clone)]
+pub enum HeaderValue {
+    /// Literal text. An empty literal means "not sent" on nginx.
+    Literal(String),
+    /// The request's `Origin`, sent back unchecked.
+    RequestOrigin { via: Vec<Span> },
+    /// Chosen by the request's `Origin`: the first arm whose test matches gives the value,
+    /// else `otherwise` (an nginx `map $http_origin`, an `if ($http_origin ~ ...)` that sets
+    /// a variable, a Vercel `has` on `origin`).
+    ByOrigin {
+        arms: Vec<OriginArm>,
+        otherwise: Box<HeaderValue>,
+    },
+    /// A runtime value corslint cannot know (another variable, an upstream value).
+    Dynamic(String),
+}
+
+#[derive(Debug, Clone)]
+pub struct OriginArm {
+    pub test: OriginTest,
+    pub value: HeaderValue,
+    /// The map entry or `if` condition.
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub enum OriginTest {
+    Exact(String),
+    Regex {
+        pattern: String,
+        case_insensitive: bool,
+        regex: Option<Regex>,
+    },
+}
+
+impl OriginTest {
+    /// Whether the test admits an origin; None when the regex could not be compiled.
+    pub fn admits(&self, origin: &str) -> Option<bool> {
+        match self {
+            OriginTest::Exact(text) => Some(text == origin),
+            OriginTest::Regex { regex, .. } => regex.as_ref().map(|re| re.is_match(origin)),
+        }
+    }
+}
+
+impl HeaderValue {
+    /// The value sent for a request with this `Origin` (None: not sent, or unknowable).
+    pub fn evaluate(&self, origin: Option<&str>) -> Evaluated {
+        match self {
+            HeaderValue::Literal(text) => Evaluated::Text(text.clone()),
+            HeaderValue::RequestOrigin { .. } => match origin {
+                Some(o) => Evaluated::Text(o.to_string()),
+                None => Evaluated::Text(String::new()),
+            },
+            HeaderValue::ByOrigin { arms, otherwise } => {
+                if let Some(o) = origin {
+                    for arm in arms {
+                        match arm.test.admits(o) {
+                            Some(true) => return arm.value.evaluate(origin),
+                            Some(false) => {}
+                            None => return Evaluated::Unknown,
+                        }
+                    }
+                }
+                otherwise.evaluate(origin)
+            }
+            HeaderValue::Dynamic(_) => Evaluated::Unknown,
+        }
+    }
+
+    /// The literal text, when the value does not depend on the request.
+    pub fn literal(&self) -> Option<&str> {
+        match self {
+            HeaderValue::Literal(text) => Some(text),
+            _ => None,
+        }
+    }
+
+    /// Whether the value can echo the request's Origin.
+    pub fn is_dynamic_origin(&self) -> bool {
+        match self {
+            HeaderValue::RequestOrigin { .. } => true,
+            HeaderValue::ByOrigin { arms, otherwise } => {
+                arms.len() > 1
+                    || arms.iter().any(|a| a.value.is_dynamic_origin())
+                    || otherwise.is_dynamic_origin()
+                    || arms.iter().any(|a| a.value.literal().is_some())
+            }
+            _ => false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Evaluated {
+    Text(String),
+    Unknown,
+}
+
+/// CORS header names, lowercase, as rules compare them.
+pub mod names {
+    pub const ALLOW_ORIGIN: &str = "access-control-allow-origin";
+    pub const ALLOW_CREDENTIALS: &str = "access-control-allow-credentials";
+    pub const ALLOW_METHODS: &str = "access-control-allow-methods";
+    pub const ALLOW_HEADERS: &str = "access-control-allow-headers";
+    pub const EXPOSE_HEADERS: &str = "access-control-expose-headers";
+    pub const MAX_AGE: &str = "access-control-max-age";
+    pub const VARY: &str = "vary";
+
+    /// Whether a response header belongs to the CORS protocol (`Access-Control-*`).
+    pub fn is_cors(name: &str) -> bool {
+        name.len() > 15 && name[..15].eq_ignore_ascii_case("access-control-")
+    }
+}

@@ -1,0 +1,702 @@
+//! One concrete request through one [`Site`]: what the platform answers.
+//!
+//! This is the model's semantics in one place. Rules that are about "what the browser will do"
+//! build the requests that matter, resolve them, and run [`crate::cors`] on the answer;
+//! `corslint simulate` prints the same thing.
+
+use crate::model::{
+    Combine, Condition, Evaluated, GateKind, Handler, HeaderAction, HeaderOp, ScopeId, Selection,
+    Site, Step, ValueTest,
+};
+use crate::source::Span;
+
+/// nginx stops after this many internal rewrite cycles (`rewrite ... last`).
+const MAX_REWRITE_CYCLES: usize = 10;
+
+/// One HTTP request as the browser sends it.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub method: String,
+    /// The path, starting with `/`, without query.
+    pub path: String,
+    /// Header names are compared case-insensitively.
+    pub headers: Vec<(String, String)>,
+    /// The status the handler (upstream, function) gives this request when it is reached.
+    pub handler_status: u16,
+}
+
+impl Request {
+    pub fn new(method: &str, path: &str) -> Request {
+        Request {
+            method: method.to_string(),
+            path: path.to_string(),
+            headers: Vec::new(),
+            handler_status: 200,
+        }
+    }
+
+    pub fn with_header(mut self, name: &str, value: &str) -> Request {
+        self.headers.push((name.to_string(), value.to_string()));
+        self
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    pub fn origin(&self) -> Option<&str> {
+        self.header("origin")
+    }
+}
+
+/// What produced the status of a response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Answer {
+    /// A fixed answer (`return 204`, a route `status`).
+    Fixed { span: Span },
+    /// A redirect (nginx `return 301`, `rewrite ... permanent`, a platform redirect rule).
+    Redirect { span: Span, location: String },
+    /// An access gate refused the request (auth, `deny`, `limit_except`).
+    Gate { span: Span, kind: GateKind },
+    /// Static files.
+    Static { span: Option<Span> },
+    /// An upstream (proxy, function): it decides the status and may add headers.
+    Upstream { span: Span, target: String },
+}
+
+/// A header in the response, with the operation that produced it.
+#[derive(Debug, Clone)]
+pub struct SentHeader {
+    pub name: String,
+    pub value: String,
+    /// None for headers the platform adds by itself (Cloudflare's default ACAO).
+    pub op: Option<HeaderOp>,
+    /// Other operations whose values were joined into this one (Cloudflare append,
+    /// nginx repeated `add_header` of one name is kept as separate headers instead).
+    pub joined: Vec<HeaderOp>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Response {
+    pub status: u16,
+    pub answer: Answer,
+    pub headers: Vec<SentHeader>,
+    /// The scope whose configuration answered (a location, an `if` branch, a rule).
+    pub scope: Option<ScopeId>,
+    /// Why the answer may differ in reality (an upstream decides, a condition corslint
+    /// cannot evaluate). Empty when the answer is fully determined by the configuration.
+    pub unknowns: Vec<String>,
+}
+
+impl Response {
+    /// All values of a header, in order (the browser joins them with ", ").
+    pub fn values(&self, name: &str) -> Vec<&SentHeader> {
+        self.headers
+            .iter()
+            .filter(|h| h.name.eq_ignore_ascii_case(name))
+            .collect()
+    }
+
+    pub fn first(&self, name: &str) -> Option<&SentHeader> {
+        self.headers
+            .iter()
+            .find(|h| h.name.eq_ignore_ascii_case(name))
+    }
+
+    /// The header as the Fetch standard's "get" sees it: values joined with ", ".
+    pub fn get(&self, name: &str) -> Option<String> {
+        let values = self.values(name);
+        if values.is_empty() {
+            return None;
+        }
+        Some(
+            values
+                .iter()
+                .map(|h| h.value.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        )
+    }
+
+    pub fn is_ok_status(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    pub fn is_redirect(&self) -> bool {
+        matches!(self.answer, Answer::Redirect { .. })
+    }
+
+    /// Whether the configuration alone decides the status (no upstream involved).
+    pub fn status_is_known(&self) -> bool {
+        !matches!(self.answer, Answer::Upstream { .. })
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Resolve as if no redirect fired: "what would this path have carried?"
+    pub skip_redirects: bool,
+}
+
+/// Resolves one request against one site.
+pub fn resolve(site: &Site, request: &Request, options: Options) -> Response {
+    match site.platform.selection() {
+        Selection::Nested => nested::resolve(site, request, options),
+        Selection::AllMatching { combine } => matching::resolve(site, request, options, combine),
+    }
+}
+
+/// Whether a scope's own conditions hold for this request. Unknown conditions are taken as
+/// false and noted.
+fn conditions_hold(
+    conditions: &[Condition],
+    request: &Request,
+    unknowns: &mut Vec<String>,
+) -> bool {
+    conditions.iter().all(|c| match c {
+        Condition::Method {
+            methods, negate, ..
+        } => methods.iter().any(|m| m == &request.method) != *negate,
+        Condition::MethodRegex { regex, negate, .. } => match regex {
+            Some(re) => re.is_match(&request.method) != *negate,
+            None => {
+                unknowns.push("a method condition uses a regex corslint cannot evaluate".into());
+                false
+            }
+        },
+        Condition::Header {
+            name, test, negate, ..
+        } => {
+            let value = request.header(name).filter(|v| !v.is_empty());
+            let hit = match (test, value) {
+                (_, None) => false,
+                (ValueTest::Present, Some(_)) => true,
+                (ValueTest::Equals(want), Some(v)) => v == want,
+                (ValueTest::Regex(Some(re)), Some(v)) => re.is_match(v),
+                (ValueTest::Regex(None), Some(_)) => {
+                    unknowns.push(format!(
+                        "a condition on {name} uses a regex corslint cannot evaluate"
+                    ));
+                    false
+                }
+            };
+            hit != *negate
+        }
+        Condition::Unknown { text, .. } => {
+            unknowns.push(format!("the condition `{text}` is assumed false"));
+            false
+        }
+    })
+}
+
+/// Applies the operations that reach `status` for this request, nginx style: each operation
+/// adds a field line (an empty value adds nothing).
+fn sent_headers(ops: &[HeaderOp], status: u16, request: &Request, out: &mut Vec<SentHeader>) {
+    for op in ops {
+        if !op.reach.reaches(status) {
+            continue;
+        }
+        match op.action {
+            HeaderAction::Remove => out.retain(|h| !h.name.eq_ignore_ascii_case(&op.name)),
+            HeaderAction::Set | HeaderAction::Append => {
+                let value = match op.value.evaluate(request.origin()) {
+                    Evaluated::Text(t) => t,
+                    Evaluated::Unknown => format!("<{}>", dynamic_label(op)),
+                };
+                if value.is_empty() {
+                    continue;
+                }
+                if op.action == HeaderAction::Set {
+                    out.retain(|h| !h.name.eq_ignore_ascii_case(&op.name));
+                }
+                out.push(SentHeader {
+                    name: op.name.clone(),
+                    value,
+                    op: Some(op.clone()),
+                    joined: Vec::new(),
+                });
+            }
+        }
+    }
+}
+
+fn dynamic_label(op: &HeaderOp) -> String {
+    match &op.value {
+        crate::model::HeaderValue::Dynamic(expr) => expr.clone(),
+        _ => "runtime value".to_string(),
+    }
+}
+
+/// `$1`..`$9` substitution for nginx rewrites and redirect targets.
+fn substitute(re: &regex::Regex, path: &str, replacement: &str) -> String {
+    let Some(caps) = re.captures(path) else {
+        return replacement.to_string();
+    };
+    let mut out = String::with_capacity(replacement.len() + path.len());
+    let bytes = replacement.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'$' && i + 1 < bytes.len() && bytes[i + 1].is_ascii_digit() {
+            let n = (bytes[i + 1] - b'0') as usize;
+            if let Some(m) = caps.get(n) {
+                out.push_str(m.as_str());
+            }
+            i += 2;
+            continue;
+        }
+        let ch = replacement[i..].chars().next().unwrap_or('\u{fffd}');
+        out.push(ch);
+        i += ch.len_utf8().max(1);
+    }
+    out
+}
+
+mod nested {
+    //! nginx: server steps, location selection, location steps, gates, handler.
+    use super::*;
+
+    enum Flow {
+        Answered(u16, Answer, ScopeId),
+        Reselect,
+        Continue(ScopeId),
+    }
+
+    pub(super) fn resolve(site: &Site, request: &Request, options: Options) -> Response {
+        let mut unknowns = Vec::new();
+        let mut path = request.path.clone();
+        let root: ScopeId = 0;
+
+        // Server-level rewrite phase, before any location is chosen. A server-level `if`
+        // without an answer does not matter: location selection replaces its configuration.
+        if let Flow::Answered(status, answer, scope) =
+            run_steps(site, root, request, &mut path, options, &mut unknowns)
+        {
+            return finish(site, request, status, answer, scope, unknowns);
+        }
+
+        let mut cycles = 0;
+        let active = loop {
+            let Some(location) = find_location(site, &site.top, &path) else {
+                break root;
+            };
+            match run_steps(site, location, request, &mut path, options, &mut unknowns) {
+                Flow::Answered(status, answer, scope) => {
+                    return finish(site, request, status, answer, scope, unknowns);
+                }
+                Flow::Continue(scope) => break scope,
+                Flow::Reselect => {
+                    cycles += 1;
+                    if cycles > MAX_REWRITE_CYCLES {
+                        // nginx: "rewrite or internal redirection cycle", answered with 500.
+                        let answer = Answer::Fixed {
+                            span: site.scope(location).span,
+                        };
+                        return finish(site, request, 500, answer, location, unknowns);
+                    }
+                }
+            }
+        };
+
+        // Access phase.
+        for gate in &site.scope(active).gates {
+            if let Some(status) = gate.kind.refusal(&request.method) {
+                let answer = Answer::Gate {
+                    span: gate.span,
+                    kind: gate.kind.clone(),
+                };
+                if gate.kind == GateKind::AuthSubrequest {
+                    unknowns.push("an auth subrequest decides the status".into());
+                }
+                return finish(site, request, status, answer, active, unknowns);
+            }
+        }
+
+        // Content phase.
+        let (status, answer) = handler_answer(site, active, request);
+        if let Answer::Upstream { target, .. } = &answer {
+            unknowns.push(format!(
+                "the upstream {target} decides the status and may add headers of its own"
+            ));
+        }
+        finish(site, request, status, answer, active, unknowns)
+    }
+
+    fn handler_answer(site: &Site, active: ScopeId, request: &Request) -> (u16, Answer) {
+        match &site.scope(active).handler {
+            Some(Handler::Upstream { target, span, .. }) => (
+                request.handler_status,
+                Answer::Upstream {
+                    span: *span,
+                    target: target.clone(),
+                },
+            ),
+            Some(Handler::Static {
+                other_methods_status,
+                span,
+            }) => static_answer(request, *other_methods_status, *span),
+            None => static_answer(request, 405, None),
+        }
+    }
+
+    pub(super) fn static_answer(
+        request: &Request,
+        other_methods: u16,
+        span: Option<Span>,
+    ) -> (u16, Answer) {
+        let status = if matches!(request.method.as_str(), "GET" | "HEAD") {
+            request.handler_status
+        } else {
+            other_methods
+        };
+        (status, Answer::Static { span })
+    }
+
+    fn finish(
+        site: &Site,
+        request: &Request,
+        status: u16,
+        answer: Answer,
+        scope: ScopeId,
+        unknowns: Vec<String>,
+    ) -> Response {
+        let mut headers = Vec::new();
+        sent_headers(&site.scope(scope).headers, status, request, &mut headers);
+        Response {
+            status,
+            answer,
+            headers,
+            scope: Some(scope),
+            unknowns,
+        }
+    }
+
+    /// Runs a scope's rewrite-phase steps; `if` branches switch the active scope.
+    fn run_steps(
+        site: &Site,
+        scope: ScopeId,
+        request: &Request,
+        path: &mut String,
+        options: Options,
+        unknowns: &mut Vec<String>,
+    ) -> Flow {
+        let mut active = scope;
+        // An `if` body is a list of steps too; a stack avoids recursion.
+        let mut stack: Vec<(ScopeId, usize)> = vec![(scope, 0)];
+        while let Some((current, index)) = stack.pop() {
+            let steps = &site.scope(current).steps;
+            let Some(step) = steps.get(index) else {
+                continue;
+            };
+            stack.push((current, index + 1));
+            match step {
+                Step::Return {
+                    status,
+                    location,
+                    span,
+                } => {
+                    if let Some(location) = location
+                        && (300..400).contains(status)
+                    {
+                        if options.skip_redirects {
+                            continue;
+                        }
+                        let answer = Answer::Redirect {
+                            span: *span,
+                            location: location.clone(),
+                        };
+                        return Flow::Answered(*status, answer, active);
+                    }
+                    return Flow::Answered(*status, Answer::Fixed { span: *span }, active);
+                }
+                Step::Redirect {
+                    regex,
+                    replacement,
+                    status,
+                    span,
+                    ..
+                } => {
+                    let Some(re) = regex else {
+                        unknowns.push("a rewrite uses a regex corslint cannot evaluate".into());
+                        continue;
+                    };
+                    if re.is_match(path) && !options.skip_redirects {
+                        let location = substitute(re, path, replacement);
+                        let answer = Answer::Redirect {
+                            span: *span,
+                            location,
+                        };
+                        return Flow::Answered(*status, answer, active);
+                    }
+                }
+                Step::Rewrite {
+                    regex,
+                    replacement,
+                    reselect,
+                    ..
+                } => {
+                    let Some(re) = regex else {
+                        unknowns.push("a rewrite uses a regex corslint cannot evaluate".into());
+                        continue;
+                    };
+                    if re.is_match(path) {
+                        let new_path = substitute(re, path, replacement);
+                        *path = new_path.split('?').next().unwrap_or("").to_string();
+                        if *reselect {
+                            return Flow::Reselect;
+                        }
+                        // `break`: stop the rewrite phase here.
+                        return Flow::Continue(active);
+                    }
+                }
+                Step::Branch(branch) => {
+                    if conditions_hold(&site.scope(*branch).conditions, request, unknowns) {
+                        active = *branch;
+                        stack.push((*branch, 0));
+                    }
+                }
+            }
+        }
+        Flow::Continue(active)
+    }
+
+    /// nginx location selection (ngx_http_core_find_location): exact match; else the longest
+    /// prefix, then its nested locations; then, unless that prefix is `^~`, the regex
+    /// locations of this level in order (a match continues into its nested locations).
+    pub(super) fn find_location(site: &Site, level: &[ScopeId], path: &str) -> Option<ScopeId> {
+        use crate::model::PathSyntax::*;
+        let mut current_level = level;
+        let mut best: Option<ScopeId> = None;
+        // Levels visited, to check their regexes from the innermost outwards.
+        let mut visited: Vec<(&[ScopeId], bool)> = Vec::new();
+        loop {
+            let mut longest: Option<(ScopeId, usize)> = None;
+            for &id in current_level {
+                let Some(m) = &site.scope(id).matcher else {
+                    continue;
+                };
+                match m.syntax {
+                    Exact if m.pattern == path => return Some(id),
+                    Prefix | PrefixNoRegex
+                        if path.starts_with(&m.pattern)
+                            && longest.is_none_or(|(_, len)| m.pattern.len() > len) =>
+                    {
+                        longest = Some((id, m.pattern.len()));
+                    }
+                    _ => {}
+                }
+            }
+            match longest {
+                Some((id, _)) => {
+                    let noregex =
+                        site.scope(id).matcher.as_ref().map(|m| m.syntax) == Some(PrefixNoRegex);
+                    visited.push((current_level, noregex));
+                    best = Some(id);
+                    current_level = &site.scope(id).children;
+                }
+                None => {
+                    visited.push((current_level, false));
+                    break;
+                }
+            }
+        }
+        for (level, noregex) in visited.iter().rev() {
+            if *noregex {
+                continue;
+            }
+            for &id in *level {
+                let Some(m) = &site.scope(id).matcher else {
+                    continue;
+                };
+                if matches!(m.syntax, Regex { .. }) && m.matches(path) {
+                    let children = &site.scope(id).children;
+                    return find_location(site, children, path).or(Some(id));
+                }
+            }
+        }
+        best
+    }
+}
+
+mod matching {
+    //! Platform rule lists: first redirect answers; every matching header rule applies.
+    use super::*;
+
+    pub(super) fn resolve(
+        site: &Site,
+        request: &Request,
+        options: Options,
+        combine: Combine,
+    ) -> Response {
+        let mut unknowns = Vec::new();
+        let mut answer: Option<(u16, Answer, ScopeId)> = None;
+        let mut handler: Option<(&Handler, ScopeId)> = None;
+        let mut ops: Vec<&HeaderOp> = Vec::new();
+        let mut last_scope = None;
+
+        for &id in &site.top {
+            let scope = site.scope(id);
+            if let Some(m) = &scope.matcher
+                && !m.matches(&request.path)
+            {
+                continue;
+            }
+            if !conditions_hold(&scope.conditions, request, &mut unknowns) {
+                continue;
+            }
+            if answer.is_none() {
+                for step in &scope.steps {
+                    if let Step::Return {
+                        status,
+                        location,
+                        span,
+                    } = step
+                    {
+                        let is_redirect = location.is_some() && (300..400).contains(status);
+                        if is_redirect && options.skip_redirects {
+                            continue;
+                        }
+                        let a = match location {
+                            Some(l) if is_redirect => Answer::Redirect {
+                                span: *span,
+                                location: l.clone(),
+                            },
+                            _ => Answer::Fixed { span: *span },
+                        };
+                        answer = Some((*status, a, id));
+                        break;
+                    }
+                }
+            }
+            if answer.is_some() {
+                // Routing ends at the first answer: later rules do not apply.
+                if !scope.headers.is_empty() && answer.as_ref().is_some_and(|a| a.2 == id) {
+                    ops.extend(scope.headers.iter());
+                }
+                break;
+            }
+            ops.extend(scope.headers.iter());
+            if let Some(h) = &scope.handler {
+                handler = Some((h, id));
+            }
+            last_scope = Some(id);
+        }
+
+        let (status, answer, scope, applied) = match answer {
+            Some((status, answer, id)) => (status, answer, Some(id), false),
+            None => match handler {
+                Some((
+                    Handler::Upstream {
+                        target,
+                        span,
+                        headers_applied,
+                        ..
+                    },
+                    id,
+                )) => {
+                    unknowns.push(format!(
+                        "the upstream {target} decides the status and may add headers of its own"
+                    ));
+                    let a = Answer::Upstream {
+                        span: *span,
+                        target: target.clone(),
+                    };
+                    (request.handler_status, a, Some(id), *headers_applied)
+                }
+                Some((
+                    Handler::Static {
+                        other_methods_status,
+                        span,
+                    },
+                    id,
+                )) => {
+                    let (s, a) =
+                        super::nested::static_answer(request, *other_methods_status, *span);
+                    (s, a, Some(id), true)
+                }
+                None => {
+                    let (s, a) = site_static(site, request);
+                    (s, a, last_scope, true)
+                }
+            },
+        };
+
+        let mut headers = Vec::new();
+        let headers_on_answer = match &answer {
+            Answer::Redirect { .. } | Answer::Fixed { .. } => site.defaults.headers_on_redirects,
+            _ => applied,
+        };
+        if headers_on_answer {
+            combine_ops(&ops, status, request, combine, &mut headers);
+            if matches!(answer, Answer::Static { .. }) {
+                for (name, value) in &site.defaults.static_headers {
+                    if !headers.iter().any(|h| h.name.eq_ignore_ascii_case(name)) {
+                        headers.push(SentHeader {
+                            name: name.clone(),
+                            value: value.clone(),
+                            op: None,
+                            joined: Vec::new(),
+                        });
+                    }
+                }
+            }
+        }
+        Response {
+            status,
+            answer,
+            headers,
+            scope,
+            unknowns,
+        }
+    }
+
+    fn site_static(site: &Site, request: &Request) -> (u16, Answer) {
+        super::nested::static_answer(request, site.defaults.static_other_methods_status, None)
+    }
+
+    fn combine_ops(
+        ops: &[&HeaderOp],
+        status: u16,
+        request: &Request,
+        combine: Combine,
+        out: &mut Vec<SentHeader>,
+    ) {
+        for op in ops {
+            if !op.reach.reaches(status) {
+                continue;
+            }
+            if op.action == HeaderAction::Remove {
+                out.retain(|h| !h.name.eq_ignore_ascii_case(&op.name));
+                continue;
+            }
+            let value = match op.value.evaluate(request.origin()) {
+                Evaluated::Text(t) => t,
+                Evaluated::Unknown => format!("<{}>", dynamic_label(op)),
+            };
+            if value.is_empty() {
+                continue;
+            }
+            let existing = out
+                .iter_mut()
+                .find(|h| h.name.eq_ignore_ascii_case(&op.name));
+            match (existing, combine) {
+                (Some(h), Combine::Append) => {
+                    h.value = format!("{}, {}", h.value, value);
+                    h.joined.push((*op).clone());
+                }
+                (Some(h), Combine::LastWins) => {
+                    h.value = value;
+                    h.op = Some((*op).clone());
+                }
+                (None, _) => out.push(SentHeader {
+                    name: op.name.clone(),
+                    value,
+                    op: Some((*op).clone()),
+                    joined: Vec::new(),
+                }),
+            }
+        }
+    }
+}

@@ -1,0 +1,248 @@
+//! The rule registry and what rules share: the site under test, the client's settings, and
+//! the probes (concrete requests resolved against the site).
+
+use std::cell::OnceCell;
+
+use crate::finding::{Finding, RuleInfo};
+use crate::model::{Document, HeaderOp, HeaderValue, OriginTest, Site};
+use crate::resolve::{self, Request, Response};
+use crate::settings::Client;
+use crate::source::Sources;
+
+mod invalid_config;
+mod invalid_syntax;
+mod missing_always;
+mod missing_max_age;
+mod redirect_on_preflight;
+mod unlisted_request_header;
+mod unreadable_include;
+mod wildcard_with_credentials;
+
+/// A rule: what it looks at in the model, and what it reports.
+pub trait Rule: Sync {
+    fn info(&self) -> &'static RuleInfo;
+    /// Rules about a whole document (syntax errors, rejected shapes).
+    fn check_document(&self, _document: &Document, _out: &mut Vec<Finding>) {}
+    /// Rules about one site.
+    fn check_site(&self, _cx: &SiteContext, _out: &mut Vec<Finding>) {}
+}
+
+/// Every rule, in code order.
+pub static RULES: &[&dyn Rule] = &[
+    &invalid_syntax::InvalidSyntax,
+    &invalid_config::InvalidConfig,
+    &unreadable_include::UnreadableInclude,
+    &wildcard_with_credentials::WildcardWithCredentials,
+    &unlisted_request_header::UnlistedRequestHeader,
+    &missing_max_age::MissingMaxAge,
+    &missing_always::MissingAlways,
+    &redirect_on_preflight::RedirectOnPreflight,
+];
+
+pub fn all() -> impl Iterator<Item = &'static RuleInfo> {
+    RULES.iter().map(|r| r.info())
+}
+
+/// Finds a rule by name or code (case-insensitive for codes).
+pub fn find(name_or_code: &str) -> Option<&'static RuleInfo> {
+    all().find(|r| r.name == name_or_code || r.code.eq_ignore_ascii_case(name_or_code))
+}
+
+/// One request the page makes to one path, resolved twice (the preflight and the actual
+/// request), and once more without redirects when one fired.
+#[derive(Debug)]
+pub struct Probe {
+    pub path: String,
+    pub origin: String,
+    /// `OPTIONS` with `Access-Control-Request-Method` / `-Headers`.
+    pub preflight: Response,
+    /// `GET` with `Origin`, the handler answering 200.
+    pub actual: Response,
+    /// What the path would carry if no redirect fired (preflight, actual), when one did.
+    pub unredirected: Option<(Response, Response)>,
+}
+
+/// What a rule sees of one site.
+pub struct SiteContext<'a> {
+    pub site: &'a Site,
+    pub client: &'a Client,
+    pub sources: &'a Sources,
+    probes: OnceCell<Vec<Probe>>,
+}
+
+/// The method a probe's preflight asks for: not safelisted, so the preflight is real.
+pub const PROBE_METHOD: &str = "PUT";
+/// The origin used when neither the settings nor the configuration name one.
+pub const DEFAULT_ORIGIN: &str = "https://app.example.com";
+
+impl<'a> SiteContext<'a> {
+    pub fn new(site: &'a Site, client: &'a Client, sources: &'a Sources) -> SiteContext<'a> {
+        SiteContext {
+            site,
+            client,
+            sources,
+            probes: OnceCell::new(),
+        }
+    }
+
+    /// The paths worth asking about: samples of every scope's matcher (and the same with a
+    /// trailing slash), resolved as a preflight and as the actual request.
+    pub fn probes(&self) -> &[Probe] {
+        self.probes.get_or_init(|| self.build_probes())
+    }
+
+    fn build_probes(&self) -> Vec<Probe> {
+        let mut paths: Vec<String> = vec!["/".to_string()];
+        for scope in &self.site.scopes {
+            if let Some(m) = &scope.matcher {
+                for sample in m.samples.iter().take(4) {
+                    paths.push(sample.clone());
+                    if !sample.ends_with('/') {
+                        paths.push(format!("{sample}/"));
+                    }
+                }
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        paths.retain(|p| seen.insert(p.clone()));
+
+        let origin = self.probe_origin();
+        let request_headers = self.client_header_names().join(",").to_ascii_lowercase();
+        paths
+            .into_iter()
+            .map(|path| {
+                let mut preflight = Request::new("OPTIONS", &path)
+                    .with_header("Origin", &origin)
+                    .with_header("Access-Control-Request-Method", PROBE_METHOD);
+                if !request_headers.is_empty() {
+                    preflight =
+                        preflight.with_header("Access-Control-Request-Headers", &request_headers);
+                }
+                let actual = Request::new("GET", &path).with_header("Origin", &origin);
+                let options = resolve::Options::default();
+                let p = resolve::resolve(self.site, &preflight, options);
+                let a = resolve::resolve(self.site, &actual, options);
+                let unredirected = (p.is_redirect() || a.is_redirect()).then(|| {
+                    let options = resolve::Options {
+                        skip_redirects: true,
+                    };
+                    (
+                        resolve::resolve(self.site, &preflight, options),
+                        resolve::resolve(self.site, &actual, options),
+                    )
+                });
+                Probe {
+                    path,
+                    origin: origin.clone(),
+                    preflight: p,
+                    actual: a,
+                    unredirected,
+                }
+            })
+            .collect()
+    }
+
+    /// The client's origin, else one the configuration's own allowlist admits, else a
+    /// stand-in: so that allowlisted CORS headers show up in the probes.
+    fn probe_origin(&self) -> String {
+        if let Some(origin) = self.client.origins.first() {
+            return origin.clone();
+        }
+        for scope in &self.site.scopes {
+            for op in &scope.headers {
+                if let HeaderValue::ByOrigin { arms, .. } = &op.value {
+                    for arm in arms {
+                        match &arm.test {
+                            OriginTest::Exact(o) => return o.clone(),
+                            OriginTest::Regex {
+                                regex: Some(re),
+                                pattern,
+                                ..
+                            } => {
+                                if let Some(o) = crate::patterns::regex_samples(pattern)
+                                    .into_iter()
+                                    .find(|s| re.is_match(s) && s.contains("://"))
+                                {
+                                    return o;
+                                }
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+            }
+        }
+        DEFAULT_ORIGIN.to_string()
+    }
+
+    /// Header names the client is configured to send.
+    pub fn client_header_names(&self) -> Vec<String> {
+        self.client.headers.clone()
+    }
+
+    /// Every header operation of the site once (scopes share inherited operations).
+    pub fn unique_ops(&self) -> Vec<&'a HeaderOp> {
+        let mut seen = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        for scope in &self.site.scopes {
+            for op in &scope.headers {
+                if seen.insert(op.span) {
+                    out.push(op);
+                }
+            }
+        }
+        out
+    }
+
+    /// Whether the client is known to send credentials, or the response allows them.
+    pub fn credentialed(&self, response: &Response) -> bool {
+        self.client.credentials.unwrap_or(false)
+            || response
+                .get("access-control-allow-credentials")
+                .is_some_and(|v| v == "true")
+    }
+}
+
+/// Runs every rule over a document and its sites.
+pub fn check(
+    document: &Document,
+    client_for: &dyn Fn(&Site) -> Client,
+    sources: &Sources,
+    enabled: &dyn Fn(&RuleInfo) -> bool,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for rule in RULES {
+        if enabled(rule.info()) {
+            rule.check_document(document, &mut findings);
+        }
+    }
+    for site in &document.sites {
+        let client = client_for(site);
+        let cx = SiteContext::new(site, &client, sources);
+        for rule in RULES {
+            if enabled(rule.info()) {
+                rule.check_site(&cx, &mut findings);
+            }
+        }
+    }
+    // One finding per rule and token, even when many probes or sites lead to it.
+    let mut seen = std::collections::HashSet::new();
+    findings.retain(|f| seen.insert((f.rule.code, f.span)));
+    findings
+}
+
+/// Problems the formats recorded while reading, as findings of one rule.
+fn problems_of_kind(
+    info: &'static RuleInfo,
+    document: &Document,
+    kind: crate::model::ProblemKind,
+    out: &mut Vec<Finding>,
+) {
+    for problem in document.problems.iter().filter(|p| p.kind == kind) {
+        let mut finding = Finding::new(info, problem.span, problem.message.clone());
+        if let Some(help) = &problem.help {
+            finding = finding.help(help.clone());
+        }
+        out.push(finding);
+    }
+}
