@@ -276,6 +276,12 @@ impl<'o> Run<'o> {
             )
         };
         self.report.findings.sort_by_cached_key(key);
+        // A file read through several documents (an include, a Netlify site's netlify.toml
+        // and its _headers) reports each finding once.
+        let mut seen = HashSet::new();
+        self.report
+            .findings
+            .retain(|f| seen.insert((f.rule.code, f.span)));
         self.report
     }
 }

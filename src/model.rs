@@ -396,15 +396,16 @@ pub enum GateKind {
 }
 
 impl GateKind {
-    /// The status a request without credentials (a preflight) gets, if refused.
-    pub fn refusal(&self, method: &str) -> Option<u16> {
+    /// The status this gate refuses a request with, if it does. Credentials the request
+    /// carries are assumed valid; a preflight never carries any.
+    pub fn refusal(&self, method: &str, credentials: bool) -> Option<u16> {
         match self {
-            GateKind::Auth { .. } | GateKind::AuthSubrequest => Some(401),
+            GateKind::Auth { .. } | GateKind::AuthSubrequest => (!credentials).then_some(401),
             GateKind::DenyAll => Some(403),
             GateKind::MethodLimit { allowed, status } => {
-                let ok = allowed
-                    .iter()
-                    .any(|m| m.eq_ignore_ascii_case(method) || (m == "GET" && method == "HEAD"));
+                let ok = allowed.iter().any(|m| {
+                    m.eq_ignore_ascii_case(method) || (m == "GET" && method == "HEAD")
+                });
                 (!ok).then_some(*status)
             }
         }

@@ -23,6 +23,8 @@ pub struct Request {
     pub headers: Vec<(String, String)>,
     /// The status the handler (upstream, function) gives this request when it is reached.
     pub handler_status: u16,
+    /// The request carries credentials (cookies, HTTP auth), assumed valid. Preflights never do.
+    pub credentials: bool,
 }
 
 impl Request {
@@ -32,6 +34,7 @@ impl Request {
             path: path.to_string(),
             headers: Vec::new(),
             handler_status: 200,
+            credentials: false,
         }
     }
 
@@ -302,7 +305,7 @@ mod nested {
 
         // Access phase.
         for gate in &site.scope(active).gates {
-            if let Some(status) = gate.kind.refusal(&request.method) {
+            if let Some(status) = gate.kind.refusal(&request.method, request.credentials) {
                 let answer = Answer::Gate {
                     span: gate.span,
                     kind: gate.kind.clone(),

@@ -13,6 +13,7 @@ mod invalid_config;
 mod invalid_syntax;
 mod missing_always;
 mod missing_max_age;
+mod preflight_not_ok;
 mod redirect_on_preflight;
 mod unlisted_request_header;
 mod unreadable_include;
@@ -35,6 +36,7 @@ pub static RULES: &[&dyn Rule] = &[
     &wildcard_with_credentials::WildcardWithCredentials,
     &unlisted_request_header::UnlistedRequestHeader,
     &missing_max_age::MissingMaxAge,
+    &preflight_not_ok::PreflightNotOk,
     &missing_always::MissingAlways,
     &redirect_on_preflight::RedirectOnPreflight,
 ];
@@ -56,7 +58,7 @@ pub struct Probe {
     pub origin: String,
     /// `OPTIONS` with `Access-Control-Request-Method` / `-Headers`.
     pub preflight: Response,
-    /// `GET` with `Origin`, the handler answering 200.
+    /// `GET` with `Origin` and valid credentials, the handler answering 200.
     pub actual: Response,
     /// What the path would carry if no redirect fired (preflight, actual), when one did.
     pub unredirected: Option<(Response, Response)>,
@@ -118,7 +120,8 @@ impl<'a> SiteContext<'a> {
                     preflight =
                         preflight.with_header("Access-Control-Request-Headers", &request_headers);
                 }
-                let actual = Request::new("GET", &path).with_header("Origin", &origin);
+                let mut actual = Request::new("GET", &path).with_header("Origin", &origin);
+                actual.credentials = true;
                 let options = resolve::Options::default();
                 let p = resolve::resolve(self.site, &preflight, options);
                 let a = resolve::resolve(self.site, &actual, options);
