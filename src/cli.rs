@@ -59,10 +59,10 @@ pub struct CheckArgs {
     #[arg(long, short = 'o')]
     pub output: Option<PathBuf>,
     /// Only these rules (names, codes, code prefixes such as CORS1, or ALL).
-    #[arg(long, value_delimiter = ',', num_args = 1..)]
+    #[arg(long, value_delimiter = ',')]
     pub select: Option<Vec<String>>,
     /// Not these rules.
-    #[arg(long, value_delimiter = ',', num_args = 1..)]
+    #[arg(long, value_delimiter = ',')]
     pub ignore: Vec<String>,
     /// Exit 1 when a finding at or above this severity remains.
     #[arg(long, value_enum, default_value_t = FailOn::Warning)]
@@ -86,7 +86,7 @@ pub struct CheckArgs {
     #[arg(long)]
     pub stdin_filename: Option<String>,
     /// Skip files matching these globs when walking folders.
-    #[arg(long, value_delimiter = ',', num_args = 1..)]
+    #[arg(long, value_delimiter = ',')]
     pub exclude: Vec<String>,
     /// Read `_headers` / `_redirects` as this platform's dialect.
     #[arg(long, value_parser = ["netlify", "cloudflare"])]

@@ -403,9 +403,9 @@ impl GateKind {
             GateKind::Auth { .. } | GateKind::AuthSubrequest => (!credentials).then_some(401),
             GateKind::DenyAll => Some(403),
             GateKind::MethodLimit { allowed, status } => {
-                let ok = allowed.iter().any(|m| {
-                    m.eq_ignore_ascii_case(method) || (m == "GET" && method == "HEAD")
-                });
+                let ok = allowed
+                    .iter()
+                    .any(|m| m.eq_ignore_ascii_case(method) || (m == "GET" && method == "HEAD"));
                 (!ok).then_some(*status)
             }
         }

@@ -72,7 +72,10 @@ fn every_rule_page_has_bad_and_good_examples_that_hold() {
         );
         for example in examples {
             let (name, platform) = file_for(&example.lang).unwrap_or_else(|| {
-                panic!("rules/{}.md:{}: unknown example language `{}`", rule.name, example.line, example.lang)
+                panic!(
+                    "rules/{}.md:{}: unknown example language `{}`",
+                    rule.name, example.line, example.lang
+                )
             });
             let overrides = Overrides {
                 platform: platform.map(str::to_string),

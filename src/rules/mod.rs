@@ -94,7 +94,12 @@ impl<'a> SiteContext<'a> {
     }
 
     fn build_probes(&self) -> Vec<Probe> {
-        let mut paths: Vec<String> = vec!["/".to_string()];
+        // "/" stands for a site whose scopes match every path (an nginx server without
+        // locations, a `/*` rule); otherwise the scopes' own samples are the paths to ask.
+        let mut paths: Vec<String> = Vec::new();
+        if !self.site.scopes.iter().any(|s| s.matcher.is_some()) {
+            paths.push("/".to_string());
+        }
         for scope in &self.site.scopes {
             if let Some(m) = &scope.matcher {
                 for sample in m.samples.iter().take(4) {

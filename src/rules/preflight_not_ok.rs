@@ -1,6 +1,7 @@
 //! CORS207 preflight-not-ok: an OPTIONS preflight to a path that serves CORS ends in a status
 //! outside 200–299: an auth gate before any OPTIONS answer, `limit_except`, `deny`,
-//! `return 405`, static files that answer OPTIONS with 405.
+//! `return 405`, static files that answer OPTIONS with 405 where the path claims to answer
+//! preflights (it sends Allow-Methods or Allow-Headers).
 //!
 //! Redirects are redirect-on-preflight's business; an upstream's answer is unknown and not
 //! reported.
@@ -44,7 +45,14 @@ impl Rule for PreflightNotOk {
                 Answer::Gate { span, kind } => (*span, gate_words(kind)),
                 Answer::Fixed { span } => (*span, format!("`return {status}`")),
                 Answer::Static { .. } => {
-                    let Some(scope) = p.scope else { continue };
+                    // Static files are fetched with simple GETs; only a path that claims to
+                    // answer preflights (it sends Allow-Methods or Allow-Headers) is wrong.
+                    let claims_preflight = [names::ALLOW_METHODS, names::ALLOW_HEADERS]
+                        .iter()
+                        .any(|n| probe.actual.first(n).is_some() || p.first(n).is_some());
+                    let Some(scope) = p.scope.filter(|_| claims_preflight) else {
+                        continue;
+                    };
                     (
                         cx.site.scope(scope).head,
                         "static file handling, which answers OPTIONS with 405".to_string(),
@@ -102,6 +110,8 @@ fn help(platform: Platform, answer: &Answer) -> &'static str {
             "Answer OPTIONS with 204 and the CORS headers: `if ($request_method = OPTIONS) { \
              add_header ... always; return 204; }`"
         }
-        _ => "Make the platform answer OPTIONS for this path with a 2xx status and the CORS headers",
+        _ => {
+            "Make the platform answer OPTIONS for this path with a 2xx status and the CORS headers"
+        }
     }
 }

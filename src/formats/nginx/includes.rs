@@ -365,14 +365,19 @@ impl<'s> Expander<'s> {
     }
 }
 
+/// A word with its span; a quoted word's span is the text inside the quotes, so that a
+/// finding on `"*"` underlines exactly the `*`.
 fn arg(parsed: &Parsed, w: &Word) -> Arg {
+    let quoted = w.quote != Quote::None;
+    let (start, end) = if quoted && w.span.len() >= 2 {
+        (w.span.start + 1, w.span.end - 1)
+    } else {
+        (w.span.start, w.span.end)
+    };
     Arg {
         value: w.value.clone(),
-        span: Span::new(
-            parsed.file,
-            parsed.base + w.span.start..parsed.base + w.span.end,
-        ),
-        quoted: w.quote != Quote::None,
+        span: Span::new(parsed.file, parsed.base + start..parsed.base + end),
+        quoted,
     }
 }
 
