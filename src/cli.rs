@@ -19,6 +19,8 @@ pub struct Cli {
 pub enum Command {
     /// Lint files and folders (default: the current folder).
     Check(Box<CheckArgs>),
+    /// Send one request through the configuration and check it as the browser does.
+    Simulate(Box<SimulateArgs>),
     /// Print one rule's page, or list every rule.
     Rule {
         /// A rule name (`missing-always`) or code (`CORS301`).
@@ -103,4 +105,37 @@ pub struct CheckArgs {
     /// Also say which files were skipped and why.
     #[arg(long, short = 'v')]
     pub verbose: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SimulateFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// The page's origin, e.g. https://app.example.com
+    #[arg(long)]
+    pub origin: String,
+    /// The request method (fetch normalises DELETE, GET, HEAD, OPTIONS, POST, PUT to upper case).
+    #[arg(long, default_value = "GET")]
+    pub method: String,
+    /// A request header the page sets, `Name: value` (repeatable).
+    #[arg(long = "header", value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
+    /// The request is made with `credentials: 'include'`.
+    #[arg(long)]
+    pub credentials: bool,
+    /// The URL requested.
+    #[arg(long)]
+    pub url: String,
+    /// The status the handler (upstream, function) gives the actual request.
+    #[arg(long, default_value_t = 200)]
+    pub status: u16,
+    #[arg(long, value_enum, default_value_t = SimulateFormat::Text)]
+    pub format: SimulateFormat,
+    /// Configuration files and folders (default: the current folder).
+    #[arg(default_value = ".")]
+    pub paths: Vec<PathBuf>,
 }

@@ -16,6 +16,7 @@ pub mod report;
 pub mod resolve;
 pub mod rules;
 pub mod settings;
+pub mod simulate;
 pub mod source;
 pub mod suppress;
 
@@ -50,6 +51,8 @@ pub struct Report {
     pub errors: Vec<String>,
     /// Things a verbose run mentions: skipped `.conf` files.
     pub notes: Vec<String>,
+    /// What each linted file turned into (for `simulate`).
+    pub documents: Vec<model::Document>,
 }
 
 /// Lints the inputs. Never panics on input; problems in files are findings.
@@ -263,6 +266,7 @@ impl<'o> Run<'o> {
         }
         let findings = apply_suppressions(findings, &document.suppressions, &self.report.sources);
         self.report.findings.extend(findings);
+        self.report.documents.push(document);
     }
 
     fn finish(mut self) -> Report {

@@ -6,7 +6,7 @@ use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
-use cli::{CheckArgs, Cli, ColorArg, Command, FailOn, FormatArg};
+use cli::{CheckArgs, Cli, ColorArg, Command, FailOn, FormatArg, SimulateArgs, SimulateFormat};
 use corslint::finding::Severity;
 use corslint::report::{self, OutputFormat, Style};
 use corslint::settings::Overrides;
@@ -33,6 +33,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> u8 {
     match cli.command {
         Command::Check(args) => check(*args),
+        Command::Simulate(args) => simulate(*args),
         Command::Rule { name } => rule(name.as_deref()),
     }
 }
@@ -183,5 +184,56 @@ fn rule(name: Option<&str>) -> u8 {
                 2
             }
         },
+    }
+}
+
+/// Exit status: 0 allowed, 1 blocked, 2 error, 3 undetermined.
+fn simulate(args: SimulateArgs) -> u8 {
+    use corslint::simulate::{self, Scenario, Verdict};
+    let mut headers = Vec::new();
+    for h in &args.headers {
+        let Some((name, value)) = h.split_once(':') else {
+            eprintln!("corslint: --header takes `Name: value`, not `{h}`");
+            return 2;
+        };
+        headers.push((name.trim().to_string(), value.trim().to_string()));
+    }
+    let inputs: Vec<Input> = args.paths.iter().cloned().map(Input::Path).collect();
+    let report = corslint::lint(&inputs, &Overrides::default());
+    for error in &report.errors {
+        eprintln!("corslint: error: {error}");
+    }
+    if !report.errors.is_empty() {
+        return 2;
+    }
+    let sites: Vec<&corslint::model::Site> =
+        report.documents.iter().flat_map(|d| d.sites.iter()).collect();
+    let Some(site) = simulate::pick_site(&sites, &args.url) else {
+        eprintln!("corslint: no server or site found in the given paths");
+        return 2;
+    };
+    let scenario = Scenario {
+        origin: args.origin.clone(),
+        method: args.method.clone(),
+        headers,
+        credentials: args.credentials,
+        url: args.url.clone(),
+        status: args.status,
+    };
+    let outcome = simulate::simulate(site, &scenario, &report.sources);
+    match args.format {
+        SimulateFormat::Text => print!("{}", simulate::render_text(&outcome)),
+        SimulateFormat::Json => match serde_json::to_string_pretty(&outcome) {
+            Ok(json) => println!("{json}"),
+            Err(e) => {
+                eprintln!("corslint: {e}");
+                return 2;
+            }
+        },
+    }
+    match outcome.verdict {
+        Verdict::Allowed => 0,
+        Verdict::Blocked => 1,
+        Verdict::Undetermined => 3,
     }
 }

@@ -1,0 +1,331 @@
+//! `corslint simulate`: one request a page makes, through the configuration, checked the way
+//! the browser checks it. Prints what the browser's network panel would show, the verdict, and
+//! when blocked, Chromium's console message and the line to change.
+
+use serde::Serialize;
+
+use crate::cors::{self, Failure, Mode, PageRequest, Stage};
+use crate::model::{Site, names};
+use crate::resolve::{self, Answer, Request, Response};
+use crate::source::{Sources, Span};
+
+/// What the user describes.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub origin: String,
+    pub method: String,
+    pub headers: Vec<(String, String)>,
+    pub credentials: bool,
+    pub url: String,
+    /// The status the handler gives the actual request (an upstream's 401 or 500).
+    pub status: u16,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Allowed,
+    Blocked,
+    Undetermined,
+}
+
+#[derive(Debug, Serialize)]
+pub struct HeaderLine {
+    pub name: String,
+    pub value: String,
+    /// `file:line` of the operation that produced it (None: added by the platform).
+    pub source: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Exchange {
+    pub sent: bool,
+    pub method: String,
+    pub path: String,
+    pub request_headers: Vec<(String, String)>,
+    pub status: Option<u16>,
+    /// What answered: `return 204 (nginx.conf:12)`, `upstream http://backend`.
+    pub answered_by: String,
+    pub headers: Vec<HeaderLine>,
+    /// Why the answer may differ in reality.
+    pub unknowns: Vec<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Outcome {
+    pub verdict: Verdict,
+    /// The browser's words (Chromium's console message), when blocked or undetermined.
+    pub reason: Option<String>,
+    /// What the Fetch standard says where browsers differ (today: `*` and Authorization).
+    pub standard_note: Option<String>,
+    /// The configuration line to change, `file:line`, when corslint knows it.
+    pub change: Option<String>,
+    pub site: String,
+    pub preflight: Exchange,
+    pub actual: Option<Exchange>,
+}
+
+/// Picks the site that answers the URL's host (nginx `server_name`), else the first.
+pub fn pick_site<'a>(sites: &[&'a Site], url: &str) -> Option<&'a Site> {
+    let host = host_of(url);
+    sites
+        .iter()
+        .find(|s| {
+            s.label
+                .strip_prefix("server ")
+                .is_some_and(|name| name.eq_ignore_ascii_case(host))
+        })
+        .or_else(|| sites.first())
+        .copied()
+}
+
+fn host_of(url: &str) -> &str {
+    let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    authority.rsplit_once(':').map(|(h, _)| h).unwrap_or(authority)
+}
+
+/// The path of a URL, without query or fragment.
+pub fn path_of(url: &str) -> String {
+    let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
+    match rest.find('/') {
+        Some(i) => rest[i..]
+            .split(['?', '#'])
+            .next()
+            .unwrap_or("/")
+            .to_string(),
+        None => "/".to_string(),
+    }
+}
+
+pub fn simulate(site: &Site, scenario: &Scenario, sources: &Sources) -> Outcome {
+    let page = PageRequest {
+        origin: scenario.origin.clone(),
+        method: cors::normalize_method(&scenario.method),
+        headers: scenario.headers.clone(),
+        credentials: scenario.credentials,
+    };
+    let path = path_of(&scenario.url);
+    let where_ = |span: Span| {
+        let f = sources.get(span.file);
+        format!("{}:{}", f.name, f.position(span.start as usize).line)
+    };
+
+    let mut outcome = Outcome {
+        verdict: Verdict::Allowed,
+        reason: None,
+        standard_note: None,
+        change: None,
+        site: site.label.clone(),
+        preflight: Exchange {
+            sent: false,
+            method: "OPTIONS".into(),
+            path: path.clone(),
+            request_headers: Vec::new(),
+            status: None,
+            answered_by: String::new(),
+            headers: Vec::new(),
+            unknowns: Vec::new(),
+        },
+        actual: None,
+    };
+
+    if page.needs_preflight() {
+        let mut request = Request::new("OPTIONS", &path)
+            .with_header("Origin", &page.origin)
+            .with_header("Access-Control-Request-Method", &page.method);
+        let unsafe_names = page.unsafe_header_names();
+        if !unsafe_names.is_empty() {
+            request = request.with_header("Access-Control-Request-Headers", &unsafe_names.join(","));
+        }
+        let response = resolve::resolve(site, &request, resolve::Options::default());
+        outcome.preflight = exchange(&request, &response, sources, true);
+        let checked = cors::preflight_check(&response, &page, Mode::Browsers);
+        if let Err(failure) = checked {
+            if !response.status_is_known() {
+                outcome.verdict = Verdict::Undetermined;
+                outcome.reason = Some(format!(
+                    "the upstream answers the preflight. If it answers {} and adds no CORS \
+                     headers of its own, the browser reports: {}",
+                    response.status,
+                    blocked_message(&scenario.url, &page.origin, &failure, Stage::Preflight)
+                ));
+                outcome.change = culprit(&failure, &response).map(where_);
+            } else {
+                outcome.verdict = Verdict::Blocked;
+                outcome.reason = Some(blocked_message(&scenario.url, &page.origin, &failure, Stage::Preflight));
+                outcome.change = culprit(&failure, &response).map(where_);
+            }
+            return outcome;
+        }
+        if cors::preflight_check(&response, &page, Mode::Standard).is_err() {
+            outcome.standard_note = Some(
+                "the Fetch standard does not let `*` in Access-Control-Allow-Headers cover \
+                 Authorization; Chromium, Firefox and Safari still allow it today (with a \
+                 deprecation warning): list Authorization explicitly"
+                    .into(),
+            );
+        }
+    }
+
+    let mut request = Request::new(&page.method, &path).with_header("Origin", &page.origin);
+    for (n, v) in &page.headers {
+        request = request.with_header(n, v);
+    }
+    request.handler_status = scenario.status;
+    request.credentials = page.credentials;
+    let response = resolve::resolve(site, &request, resolve::Options::default());
+    outcome.actual = Some(exchange(&request, &response, sources, true));
+    match cors::cors_check(&response, &page) {
+        Err(failure) => {
+            let upstream_may_add = !response.status_is_known()
+                && response.first(names::ALLOW_ORIGIN).is_none()
+                && failure == Failure::NoAllowOrigin;
+            outcome.reason = Some(blocked_message(&scenario.url, &page.origin, &failure, Stage::Actual));
+            if upstream_may_add {
+                outcome.verdict = Verdict::Undetermined;
+            } else {
+                outcome.verdict = Verdict::Blocked;
+                outcome.change = culprit(&failure, &response).map(where_);
+            }
+        }
+        Ok(()) if response.is_redirect() => {
+            outcome.verdict = Verdict::Undetermined;
+            outcome.reason = Some("the request is redirected; the browser follows the redirect and checks the response it ends at".into());
+        }
+        Ok(()) => {}
+    }
+    outcome
+}
+
+/// Chromium's console line: "Access to fetch at 'URL' from origin 'O' has been blocked by CORS
+/// policy: ...".
+pub fn blocked_message(url: &str, origin: &str, failure: &Failure, stage: Stage) -> String {
+    format!(
+        "Access to fetch at '{url}' from origin '{origin}' has been blocked by CORS policy: {}",
+        failure.message(stage)
+    )
+}
+
+/// The configuration line responsible for a failure.
+fn culprit(failure: &Failure, response: &Response) -> Option<Span> {
+    let header = |name: &str| response.first(name).and_then(|h| h.op.as_ref()).map(|op| op.span);
+    match failure {
+        Failure::PreflightRedirect => match &response.answer {
+            Answer::Redirect { span, .. } => Some(*span),
+            _ => None,
+        },
+        Failure::PreflightNotOk(_) => match &response.answer {
+            Answer::Gate { span, .. } | Answer::Fixed { span } => Some(*span),
+            _ => None,
+        },
+        Failure::MultipleAllowOrigin(_)
+        | Failure::OriginMismatch(_)
+        | Failure::WildcardWithCredentials => header(names::ALLOW_ORIGIN),
+        Failure::CredentialsNotTrue(_) => header(names::ALLOW_CREDENTIALS).or_else(|| header(names::ALLOW_ORIGIN)),
+        Failure::MethodNotAllowed(_) => header(names::ALLOW_METHODS),
+        Failure::HeaderNotAllowed(_) => header(names::ALLOW_HEADERS),
+        Failure::InvalidAllowList { header: h, .. } => header(&h.to_ascii_lowercase()),
+        Failure::NoAllowOrigin => match &response.answer {
+            Answer::Fixed { span } | Answer::Gate { span, .. } | Answer::Redirect { span, .. } => Some(*span),
+            _ => None,
+        },
+    }
+}
+
+fn exchange(request: &Request, response: &Response, sources: &Sources, sent: bool) -> Exchange {
+    let at = |span: Span| {
+        let f = sources.get(span.file);
+        format!("{}:{}", f.name, f.position(span.start as usize).line)
+    };
+    let answered_by = match &response.answer {
+        Answer::Fixed { span } => format!("a fixed answer ({})", at(*span)),
+        Answer::Redirect { span, location } => format!("a redirect to {location} ({})", at(*span)),
+        Answer::Gate { span, .. } => format!("an access check ({})", at(*span)),
+        Answer::Static { span: Some(span) } => format!("static files ({})", at(*span)),
+        Answer::Static { span: None } => "static files".to_string(),
+        Answer::Upstream { span, target } => format!("the upstream {target} ({}), status assumed", at(*span)),
+    };
+    Exchange {
+        sent,
+        method: request.method.clone(),
+        path: request.path.clone(),
+        request_headers: request.headers.clone(),
+        status: Some(response.status),
+        answered_by,
+        headers: response
+            .headers
+            .iter()
+            .map(|h| HeaderLine {
+                name: h.name.clone(),
+                value: h.value.clone(),
+                source: h.op.as_ref().map(|op| at(op.span)),
+            })
+            .collect(),
+        unknowns: response.unknowns.clone(),
+    }
+}
+
+/// The text form: the two exchanges as a network panel shows them, then the verdict.
+pub fn render_text(outcome: &Outcome) -> String {
+    let mut out = String::new();
+    out.push_str(&format!("site: {}\n\n", outcome.site));
+    let section = |out: &mut String, title: &str, e: &Exchange| {
+        out.push_str(&format!(
+            "{title}: {} {} → {} ({})\n",
+            e.method,
+            e.path,
+            e.status.map(|s| s.to_string()).unwrap_or_else(|| "-".into()),
+            e.answered_by
+        ));
+        for (n, v) in &e.request_headers {
+            out.push_str(&format!("  > {n}: {v}\n"));
+        }
+        for h in &e.headers {
+            match &h.source {
+                Some(src) => out.push_str(&format!("  < {}: {}    ({src})\n", h.name, h.value)),
+                None => out.push_str(&format!("  < {}: {}    (added by the platform)\n", h.name, h.value)),
+            }
+        }
+        for u in &e.unknowns {
+            out.push_str(&format!("  ? {u}\n"));
+        }
+        out.push('\n');
+    };
+    if outcome.preflight.sent {
+        section(&mut out, "preflight", &outcome.preflight);
+    } else {
+        out.push_str("preflight: not sent (a simple request)\n\n");
+    }
+    if let Some(actual) = &outcome.actual {
+        section(&mut out, "request", actual);
+    }
+    let verdict = match outcome.verdict {
+        Verdict::Allowed => "allowed",
+        Verdict::Blocked => "blocked",
+        Verdict::Undetermined => "undetermined",
+    };
+    out.push_str(&format!("verdict: {verdict}\n"));
+    if let Some(reason) = &outcome.reason {
+        out.push_str(&format!("  {reason}\n"));
+    }
+    if let Some(change) = &outcome.change {
+        out.push_str(&format!("  change: {change}\n"));
+    }
+    if let Some(note) = &outcome.standard_note {
+        out.push_str(&format!("  note: {note}\n"));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_parts() {
+        assert_eq!(host_of("https://api.example.com:8443/v1?x=1"), "api.example.com");
+        assert_eq!(path_of("https://api.example.com:8443/v1/x?x=1#f"), "/v1/x");
+        assert_eq!(path_of("http://h"), "/");
+    }
+}
