@@ -33,6 +33,8 @@ pub enum FormatArg {
     Full,
     Concise,
     Json,
+    Sarif,
+    Github,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

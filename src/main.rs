@@ -79,6 +79,8 @@ fn check(args: CheckArgs) -> u8 {
         FormatArg::Full => OutputFormat::Full,
         FormatArg::Concise => OutputFormat::Concise,
         FormatArg::Json => OutputFormat::Json,
+        FormatArg::Sarif => OutputFormat::Sarif,
+        FormatArg::Github => OutputFormat::Github,
     };
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let color = match args.color {
@@ -206,8 +208,11 @@ fn simulate(args: SimulateArgs) -> u8 {
     if !report.errors.is_empty() {
         return 2;
     }
-    let sites: Vec<&corslint::model::Site> =
-        report.documents.iter().flat_map(|d| d.sites.iter()).collect();
+    let sites: Vec<&corslint::model::Site> = report
+        .documents
+        .iter()
+        .flat_map(|d| d.sites.iter())
+        .collect();
     let Some(site) = simulate::pick_site(&sites, &args.url) else {
         eprintln!("corslint: no server or site found in the given paths");
         return 2;

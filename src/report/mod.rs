@@ -2,7 +2,9 @@
 
 mod concise;
 mod full;
+pub mod github;
 mod json;
+mod sarif;
 
 use std::io::Write;
 
@@ -14,6 +16,8 @@ pub enum OutputFormat {
     Full,
     Concise,
     Json,
+    Sarif,
+    Github,
 }
 
 /// How `full` output looks.
@@ -34,6 +38,8 @@ pub fn write(
         OutputFormat::Full => full::write(findings, sources, style, out),
         OutputFormat::Concise => concise::write(findings, sources, out),
         OutputFormat::Json => json::write(findings, sources, out),
+        OutputFormat::Sarif => sarif::write(findings, sources, out),
+        OutputFormat::Github => github::write(findings, sources, out),
     }
 }
 
