@@ -82,7 +82,10 @@ pub fn pick_site<'a>(sites: &[&'a Site], url: &str) -> Option<&'a Site> {
 fn host_of(url: &str) -> &str {
     let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
     let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    authority.rsplit_once(':').map(|(h, _)| h).unwrap_or(authority)
+    authority
+        .rsplit_once(':')
+        .map(|(h, _)| h)
+        .unwrap_or(authority)
 }
 
 /// The path of a URL, without query or fragment.
@@ -136,7 +139,8 @@ pub fn simulate(site: &Site, scenario: &Scenario, sources: &Sources) -> Outcome 
             .with_header("Access-Control-Request-Method", &page.method);
         let unsafe_names = page.unsafe_header_names();
         if !unsafe_names.is_empty() {
-            request = request.with_header("Access-Control-Request-Headers", &unsafe_names.join(","));
+            request =
+                request.with_header("Access-Control-Request-Headers", &unsafe_names.join(","));
         }
         let response = resolve::resolve(site, &request, resolve::Options::default());
         outcome.preflight = exchange(&request, &response, sources, true);
@@ -153,7 +157,12 @@ pub fn simulate(site: &Site, scenario: &Scenario, sources: &Sources) -> Outcome 
                 outcome.change = culprit(&failure, &response).map(where_);
             } else {
                 outcome.verdict = Verdict::Blocked;
-                outcome.reason = Some(blocked_message(&scenario.url, &page.origin, &failure, Stage::Preflight));
+                outcome.reason = Some(blocked_message(
+                    &scenario.url,
+                    &page.origin,
+                    &failure,
+                    Stage::Preflight,
+                ));
                 outcome.change = culprit(&failure, &response).map(where_);
             }
             return outcome;
@@ -181,7 +190,12 @@ pub fn simulate(site: &Site, scenario: &Scenario, sources: &Sources) -> Outcome 
             let upstream_may_add = !response.status_is_known()
                 && response.first(names::ALLOW_ORIGIN).is_none()
                 && failure == Failure::NoAllowOrigin;
-            outcome.reason = Some(blocked_message(&scenario.url, &page.origin, &failure, Stage::Actual));
+            outcome.reason = Some(blocked_message(
+                &scenario.url,
+                &page.origin,
+                &failure,
+                Stage::Actual,
+            ));
             if upstream_may_add {
                 outcome.verdict = Verdict::Undetermined;
             } else {
@@ -209,7 +223,12 @@ pub fn blocked_message(url: &str, origin: &str, failure: &Failure, stage: Stage)
 
 /// The configuration line responsible for a failure.
 fn culprit(failure: &Failure, response: &Response) -> Option<Span> {
-    let header = |name: &str| response.first(name).and_then(|h| h.op.as_ref()).map(|op| op.span);
+    let header = |name: &str| {
+        response
+            .first(name)
+            .and_then(|h| h.op.as_ref())
+            .map(|op| op.span)
+    };
     match failure {
         Failure::PreflightRedirect => match &response.answer {
             Answer::Redirect { span, .. } => Some(*span),
@@ -222,12 +241,16 @@ fn culprit(failure: &Failure, response: &Response) -> Option<Span> {
         Failure::MultipleAllowOrigin(_)
         | Failure::OriginMismatch(_)
         | Failure::WildcardWithCredentials => header(names::ALLOW_ORIGIN),
-        Failure::CredentialsNotTrue(_) => header(names::ALLOW_CREDENTIALS).or_else(|| header(names::ALLOW_ORIGIN)),
+        Failure::CredentialsNotTrue(_) => {
+            header(names::ALLOW_CREDENTIALS).or_else(|| header(names::ALLOW_ORIGIN))
+        }
         Failure::MethodNotAllowed(_) => header(names::ALLOW_METHODS),
         Failure::HeaderNotAllowed(_) => header(names::ALLOW_HEADERS),
         Failure::InvalidAllowList { header: h, .. } => header(&h.to_ascii_lowercase()),
         Failure::NoAllowOrigin => match &response.answer {
-            Answer::Fixed { span } | Answer::Gate { span, .. } | Answer::Redirect { span, .. } => Some(*span),
+            Answer::Fixed { span } | Answer::Gate { span, .. } | Answer::Redirect { span, .. } => {
+                Some(*span)
+            }
             _ => None,
         },
     }
@@ -244,7 +267,9 @@ fn exchange(request: &Request, response: &Response, sources: &Sources, sent: boo
         Answer::Gate { span, .. } => format!("an access check ({})", at(*span)),
         Answer::Static { span: Some(span) } => format!("static files ({})", at(*span)),
         Answer::Static { span: None } => "static files".to_string(),
-        Answer::Upstream { span, target } => format!("the upstream {target} ({}), status assumed", at(*span)),
+        Answer::Upstream { span, target } => {
+            format!("the upstream {target} ({}), status assumed", at(*span))
+        }
     };
     Exchange {
         sent,
@@ -275,7 +300,9 @@ pub fn render_text(outcome: &Outcome) -> String {
             "{title}: {} {} → {} ({})\n",
             e.method,
             e.path,
-            e.status.map(|s| s.to_string()).unwrap_or_else(|| "-".into()),
+            e.status
+                .map(|s| s.to_string())
+                .unwrap_or_else(|| "-".into()),
             e.answered_by
         ));
         for (n, v) in &e.request_headers {
@@ -284,7 +311,10 @@ pub fn render_text(outcome: &Outcome) -> String {
         for h in &e.headers {
             match &h.source {
                 Some(src) => out.push_str(&format!("  < {}: {}    ({src})\n", h.name, h.value)),
-                None => out.push_str(&format!("  < {}: {}    (added by the platform)\n", h.name, h.value)),
+                None => out.push_str(&format!(
+                    "  < {}: {}    (added by the platform)\n",
+                    h.name, h.value
+                )),
             }
         }
         for u in &e.unknowns {
@@ -324,7 +354,10 @@ mod tests {
 
     #[test]
     fn url_parts() {
-        assert_eq!(host_of("https://api.example.com:8443/v1?x=1"), "api.example.com");
+        assert_eq!(
+            host_of("https://api.example.com:8443/v1?x=1"),
+            "api.example.com"
+        );
         assert_eq!(path_of("https://api.example.com:8443/v1/x?x=1#f"), "/v1/x");
         assert_eq!(path_of("http://h"), "/");
     }

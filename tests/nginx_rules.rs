@@ -21,7 +21,10 @@ fn findings_with(text: &str, overrides: &Overrides) -> Vec<String> {
         .findings
         .iter()
         .map(|f| {
-            let p = report.sources.get(f.span.file).position(f.span.start as usize);
+            let p = report
+                .sources
+                .get(f.span.file)
+                .position(f.span.start as usize);
             format!("{}@{}:{}", f.rule.name, p.line, p.column)
         })
         .collect()
@@ -46,7 +49,11 @@ fn lint_dir(dir: &Path, file: &str) -> Vec<String> {
         .map(|f| {
             let src = report.sources.get(f.span.file);
             let p = src.position(f.span.start as usize);
-            let name = Path::new(&src.name).file_name().unwrap().to_string_lossy().into_owned();
+            let name = Path::new(&src.name)
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
             format!("{}@{}:{}:{}", f.rule.name, name, p.line, p.column)
         })
         .collect()
@@ -72,7 +79,10 @@ fn wildcard_with_credentials_in_all_quoting_variants() {
 fn wildcard_with_credentials_through_inheritance_and_if() {
     // Server-level headers inherited by a location without add_header of its own.
     let inherited = "server {\n  add_header Access-Control-Allow-Origin * always;\n  add_header Access-Control-Allow-Credentials true always;\n  location /api/ { proxy_pass http://b; }\n}\n";
-    assert_eq!(of("wildcard-with-credentials", &findings(inherited)).len(), 1);
+    assert_eq!(
+        of("wildcard-with-credentials", &findings(inherited)).len(),
+        1
+    );
     // Inside an OPTIONS branch.
     let branch = "server {\n  location /api/ {\n    if ($request_method = OPTIONS) {\n      add_header Access-Control-Allow-Origin '*';\n      add_header Access-Control-Allow-Credentials 'true';\n      return 204;\n    }\n    proxy_pass http://b;\n  }\n}\n";
     assert_eq!(
@@ -115,14 +125,25 @@ fn unlisted_request_header_inferred_from_http_x_variables() {
 
 #[test]
 fn unlisted_request_header_from_client_settings_case_insensitively() {
-    let listed = PREFLIGHT_LOCATION.replace("Content-Type, authorization", "Content-Type, Authorization, X-TENANT");
+    let listed = PREFLIGHT_LOCATION.replace(
+        "Content-Type, authorization",
+        "Content-Type, Authorization, X-TENANT",
+    );
     assert!(of("unlisted-request-header", &findings(&listed)).is_empty());
     let overrides = Overrides {
-        client_headers: vec!["Authorization".into(), "Accept".into(), "Cookie".into(), "X-Debug".into()],
+        client_headers: vec![
+            "Authorization".into(),
+            "Accept".into(),
+            "Cookie".into(),
+            "X-Debug".into(),
+        ],
         ..Overrides::default()
     };
     let report = lint(
-        &[Input::Stdin { name: "nginx.conf".into(), text: listed.clone() }],
+        &[Input::Stdin {
+            name: "nginx.conf".into(),
+            text: listed.clone(),
+        }],
         &overrides,
     );
     let messages: Vec<&str> = report
@@ -133,7 +154,11 @@ fn unlisted_request_header_from_client_settings_case_insensitively() {
         .collect();
     // Authorization is listed (any case); Accept is safelisted; Cookie is forbidden.
     assert_eq!(messages.len(), 1, "{messages:?}");
-    assert!(messages[0].contains("`X-Debug`") && !messages[0].contains("Accept"), "{}", messages[0]);
+    assert!(
+        messages[0].contains("`X-Debug`") && !messages[0].contains("Accept"),
+        "{}",
+        messages[0]
+    );
 }
 
 #[test]
@@ -144,15 +169,22 @@ fn wildcard_allow_headers_covers_only_without_credentials() {
         "add_header Access-Control-Max-Age 600 always;",
         "add_header Access-Control-Max-Age 600 always;\n      add_header Access-Control-Allow-Credentials true always;",
     );
-    assert_eq!(of("unlisted-request-header", &findings(&credentialed)).len(), 1);
+    assert_eq!(
+        of("unlisted-request-header", &findings(&credentialed)).len(),
+        1
+    );
 }
 
 // ---- missing-max-age ----------------------------------------------------------------------
 
 #[test]
 fn missing_max_age() {
-    let without = PREFLIGHT_LOCATION.replace("      add_header Access-Control-Max-Age 600 always;\n", "");
-    assert_eq!(of("missing-max-age", &findings(&without)), vec!["missing-max-age@5:18"]);
+    let without =
+        PREFLIGHT_LOCATION.replace("      add_header Access-Control-Max-Age 600 always;\n", "");
+    assert_eq!(
+        of("missing-max-age", &findings(&without)),
+        vec!["missing-max-age@5:18"]
+    );
     assert!(of("missing-max-age", &findings(PREFLIGHT_LOCATION)).is_empty());
     // A location that sends no preflight headers and answers no OPTIONS is not a preflight answer.
     let simple = "server {\n  location /fonts/ {\n    add_header Access-Control-Allow-Origin * always;\n  }\n}\n";
@@ -188,18 +220,30 @@ fn redirect_on_preflight_respects_rewrite_phase_order() {
 #[test]
 fn preflight_not_ok_for_gates_unless_options_is_answered_first() {
     let auth = "server {\n  location /api/ {\n    auth_basic \"x\";\n    add_header Access-Control-Allow-Origin https://a.example always;\n    proxy_pass http://b;\n  }\n}\n";
-    assert_eq!(of("preflight-not-ok", &findings(auth)), vec!["preflight-not-ok@3:5"]);
+    assert_eq!(
+        of("preflight-not-ok", &findings(auth)),
+        vec!["preflight-not-ok@3:5"]
+    );
     let first = auth.replace(
         "    auth_basic",
         "    if ($request_method = OPTIONS) { add_header Access-Control-Allow-Origin https://a.example always; add_header Access-Control-Max-Age 60 always; return 204; }\n    auth_basic",
     );
     assert!(of("preflight-not-ok", &findings(&first)).is_empty());
     let server_auth = "server {\n  auth_basic \"x\";\n  location /api/ {\n    add_header Access-Control-Allow-Origin https://a.example always;\n    proxy_pass http://b;\n  }\n}\n";
-    assert_eq!(of("preflight-not-ok", &findings(server_auth)), vec!["preflight-not-ok@2:3"]);
-    let off = server_auth.replace("  location /api/ {\n", "  location /api/ {\n    auth_basic off;\n");
+    assert_eq!(
+        of("preflight-not-ok", &findings(server_auth)),
+        vec!["preflight-not-ok@2:3"]
+    );
+    let off = server_auth.replace(
+        "  location /api/ {\n",
+        "  location /api/ {\n    auth_basic off;\n",
+    );
     assert!(of("preflight-not-ok", &findings(&off)).is_empty());
     let limit = "server {\n  location /api/ {\n    limit_except GET POST { deny all; }\n    add_header Access-Control-Allow-Origin https://a.example always;\n    proxy_pass http://b;\n  }\n}\n";
-    assert_eq!(of("preflight-not-ok", &findings(limit)), vec!["preflight-not-ok@3:5"]);
+    assert_eq!(
+        of("preflight-not-ok", &findings(limit)),
+        vec!["preflight-not-ok@3:5"]
+    );
     let allows_options = limit.replace("GET POST", "GET POST OPTIONS");
     assert!(of("preflight-not-ok", &findings(&allows_options)).is_empty());
 }
@@ -234,7 +278,10 @@ fn snippet_included_from_a_location_is_checked_in_that_context() {
     .unwrap();
     // The location's own add_header (from the snippet) drops the server's credentials: only
     // the missing `always` is left, reported in the snippet.
-    assert_eq!(lint_dir(dir.path(), "nginx.conf"), vec!["missing-always@cors.conf:1:12"]);
+    assert_eq!(
+        lint_dir(dir.path(), "nginx.conf"),
+        vec!["missing-always@cors.conf:1:12"]
+    );
 }
 
 #[test]
@@ -250,19 +297,35 @@ fn unreadable_include_cycle_and_self_include() {
     let got = lint_dir(dir.path(), "nginx.conf");
     assert_eq!(
         got,
-        vec!["invalid-config@b.conf:1:1", "unreadable-include@nginx.conf:2:3"],
+        vec![
+            "invalid-config@b.conf:1:1",
+            "unreadable-include@nginx.conf:2:3"
+        ],
         "{got:?}"
     );
-    fs::write(dir.path().join("self.conf"), "server { include self.conf; }\n").unwrap();
-    assert_eq!(lint_dir(dir.path(), "self.conf"), vec!["invalid-config@self.conf:1:10"]);
+    fs::write(
+        dir.path().join("self.conf"),
+        "server { include self.conf; }\n",
+    )
+    .unwrap();
+    assert_eq!(
+        lint_dir(dir.path(), "self.conf"),
+        vec!["invalid-config@self.conf:1:10"]
+    );
 }
 
 // ---- syntax ---------------------------------------------------------------------------------
 
 #[test]
 fn syntax_errors_are_findings_at_the_exact_position() {
-    assert_eq!(findings("server {\n  listen 80;\n"), vec!["invalid-syntax@3:1"]);
-    assert_eq!(findings("server {\n  listen 80\n}\n"), vec!["invalid-syntax@3:1"]);
+    assert_eq!(
+        findings("server {\n  listen 80;\n"),
+        vec!["invalid-syntax@3:1"]
+    );
+    assert_eq!(
+        findings("server {\n  listen 80\n}\n"),
+        vec!["invalid-syntax@3:1"]
+    );
     assert_eq!(findings("}\n"), vec!["invalid-syntax@1:1"]);
 }
 
@@ -286,7 +349,14 @@ fn realistic_configs_parse_cleanly() {
         assert!(report.errors.is_empty(), "{file}: {:?}", report.errors);
     }
     // The proxy with an anchored allowlist map is clean altogether.
-    let report = lint(&[Input::Path(base.join("reverse-proxy-maps.conf"))], &Overrides::default());
-    let all: Vec<_> = report.findings.iter().map(|f| format!("{}: {}", f.rule.name, f.message)).collect();
+    let report = lint(
+        &[Input::Path(base.join("reverse-proxy-maps.conf"))],
+        &Overrides::default(),
+    );
+    let all: Vec<_> = report
+        .findings
+        .iter()
+        .map(|f| format!("{}: {}", f.rule.name, f.message))
+        .collect();
     assert!(all.is_empty(), "{all:?}");
 }
