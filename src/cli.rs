@@ -21,6 +21,8 @@ pub enum Command {
     Check(Box<CheckArgs>),
     /// Send one request through the configuration and check it as the browser does.
     Simulate(Box<SimulateArgs>),
+    /// Run the language server over standard input and output.
+    Server,
     /// Print one rule's page, or list every rule.
     Rule {
         /// A rule name (`missing-always`) or code (`CORS301`).

@@ -15,6 +15,7 @@ pub mod patterns;
 pub mod report;
 pub mod resolve;
 pub mod rules;
+pub mod server;
 pub mod settings;
 pub mod simulate;
 pub mod source;
@@ -35,6 +36,12 @@ pub enum Input {
     /// Text from standard input, linted as if it were the named file.
     Stdin {
         name: String,
+        text: String,
+    },
+    /// An editor's unsaved text for a file on disk: includes and settings are found from
+    /// the file's folder.
+    Buffer {
+        path: PathBuf,
         text: String,
     },
 }
@@ -62,12 +69,17 @@ pub fn lint(inputs: &[Input], overrides: &Overrides) -> Report {
         .iter()
         .filter_map(|i| match i {
             Input::Path(p) => Some(p.clone()),
-            Input::Stdin { .. } => None,
+            Input::Stdin { .. } | Input::Buffer { .. } => None,
         })
         .collect();
     for input in inputs {
-        if let Input::Stdin { name, text } = input {
-            run.lint_text(name, text.clone());
+        match input {
+            Input::Stdin { name, text } => run.lint_text(name, None, text.clone()),
+            Input::Buffer { path, text } => {
+                let canonical = path.canonicalize().unwrap_or_else(|_| path.clone());
+                run.lint_text(&path.to_string_lossy(), Some(canonical), text.clone());
+            }
+            Input::Path(_) => {}
         }
     }
     let mut excluded = |path: &Path| run.settings_for(path).is_excluded(&relative(path));
@@ -151,7 +163,7 @@ impl<'o> Run<'o> {
         settings
     }
 
-    fn lint_text(&mut self, name: &str, text: String) {
+    fn lint_text(&mut self, name: &str, disk_path: Option<PathBuf>, text: String) {
         let path = Path::new(name);
         let format = path
             .file_name()
@@ -167,7 +179,7 @@ impl<'o> Run<'o> {
         let id = self
             .report
             .sources
-            .add(SourceFile::new(None, discover::display(path), text));
+            .add(SourceFile::new(disk_path, discover::display(path), text));
         self.lint_file(id, format, path);
     }
 
@@ -250,6 +262,7 @@ impl<'o> Run<'o> {
         let settings = self.settings_for(path);
         let options = ReadOptions {
             cloudflare: settings.platform_headers.as_deref() == Some("cloudflare"),
+            netlify: settings.platform_headers.as_deref() == Some("netlify"),
         };
         if let Some(at) = self.report.sources.get(id).text.find('\0') {
             // Binary data: say so at the byte instead of reporting nonsense syntax errors.

@@ -34,6 +34,13 @@ fn run(cli: Cli) -> u8 {
     match cli.command {
         Command::Check(args) => check(*args),
         Command::Simulate(args) => simulate(*args),
+        Command::Server => match corslint::server::run() {
+            Ok(()) => 0,
+            Err(e) => {
+                eprintln!("corslint server: {e}");
+                2
+            }
+        },
         Command::Rule { name } => rule(name.as_deref()),
     }
 }

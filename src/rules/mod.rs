@@ -9,6 +9,7 @@ use crate::resolve::{self, Request, Response};
 use crate::settings::Client;
 use crate::source::Sources;
 
+mod headers_not_applied;
 mod invalid_config;
 mod invalid_syntax;
 mod missing_always;
@@ -39,6 +40,7 @@ pub static RULES: &[&dyn Rule] = &[
     &preflight_not_ok::PreflightNotOk,
     &missing_always::MissingAlways,
     &redirect_on_preflight::RedirectOnPreflight,
+    &headers_not_applied::HeadersNotApplied,
 ];
 
 pub fn all() -> impl Iterator<Item = &'static RuleInfo> {
@@ -165,11 +167,12 @@ impl<'a> SiteContext<'a> {
                             OriginTest::Regex {
                                 regex: Some(re),
                                 pattern,
-                                ..
+                                case_insensitive,
                             } => {
-                                if let Some(o) = crate::patterns::regex_samples(pattern)
-                                    .into_iter()
-                                    .find(|s| re.is_match(s) && s.contains("://"))
+                                if let Some(o) =
+                                    crate::patterns::trusted_origins(pattern, *case_insensitive)
+                                        .into_iter()
+                                        .find(|o| re.is_match(o))
                                 {
                                     return o;
                                 }

@@ -250,9 +250,11 @@ fn origin_map(item: &Item, vars: &Vars) -> HeaderValue {
     }
 }
 
-/// Compiles an nginx (PCRE) regex; None when it uses syntax the regex crate lacks.
+/// Compiles an nginx (PCRE) regex; None when it uses syntax corslint does not analyse
+/// (lookaround, backreferences): such a pattern is never assumed to match.
 pub fn compile(pattern: &str, case_insensitive: bool) -> Option<Regex> {
-    RegexBuilder::new(pattern)
+    let body = crate::patterns::to_rust_regex(pattern, crate::patterns::Dialect::Pcre).ok()?;
+    RegexBuilder::new(&body)
         .case_insensitive(case_insensitive)
         .size_limit(1 << 20)
         .build()
@@ -887,21 +889,23 @@ fn location_matcher(item: &Item, problems: &mut Vec<Problem>) -> Option<PathMatc
         "^~" => (PathSyntax::PrefixNoRegex, None, prefix_samples(&pattern)),
         "~" | "~*" => {
             let ci = modifier == "~*";
-            let regex = compile(&pattern, ci);
-            let samples = match &regex {
-                Some(re) => crate::patterns::regex_samples(&pattern)
-                    .into_iter()
-                    .filter(|s| re.is_match(s))
-                    .collect(),
-                None => Vec::new(),
-            };
-            (
-                PathSyntax::Regex {
-                    case_insensitive: ci,
-                },
-                regex,
-                samples,
-            )
+            match crate::patterns::nginx_location_regex(&pattern, ci) {
+                Ok(compiled) => (
+                    PathSyntax::Regex {
+                        case_insensitive: ci,
+                    },
+                    Some(compiled.regex),
+                    compiled.samples,
+                ),
+                // PCRE-only syntax: kept, never assumed to match.
+                Err(_) => (
+                    PathSyntax::Regex {
+                        case_insensitive: ci,
+                    },
+                    None,
+                    Vec::new(),
+                ),
+            }
         }
         "" if pattern.starts_with('@') => (PathSyntax::Named, None, Vec::new()),
         "" => (PathSyntax::Prefix, None, prefix_samples(&pattern)),
