@@ -274,6 +274,8 @@ impl Server<'_> {
     }
 
     /// A quick fix per diagnostic: `# corslint: ignore[rule] reason` on the line before.
+    // `WorkspaceEdit::changes` is keyed by `Uri`, which clippy sees as interior-mutable.
+    #[allow(clippy::mutable_key_type)]
     fn code_actions(&self, p: &CodeActionParams) -> Vec<CodeActionOrCommand> {
         let uri = &p.text_document.uri;
         let Some(text) = self.documents.get(uri.as_str()) else {
