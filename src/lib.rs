@@ -273,11 +273,17 @@ impl<'o> Run<'o> {
         let rel = relative(path);
         let enabled = |rule: &RuleInfo| settings.enabled(rule) && !settings.ignored_for(&rel, rule);
         let client_for = |_: &model::Site| settings.client.clone();
-        let mut findings = rules::check(&document, &client_for, &self.report.sources, &enabled);
+        let findings = rules::check(&document, &client_for, &self.report.sources, &enabled);
+        let report_unused = enabled(&rules::unused_suppression::INFO);
+        let mut findings = apply_suppressions(
+            findings,
+            &document.suppressions,
+            &self.report.sources,
+            report_unused,
+        );
         for f in &mut findings {
             f.severity = settings.severity_of(f.rule);
         }
-        let findings = apply_suppressions(findings, &document.suppressions, &self.report.sources);
         self.report.findings.extend(findings);
         self.report.documents.push(document);
     }
@@ -303,31 +309,48 @@ impl<'o> Run<'o> {
     }
 }
 
-/// Drops findings that a `# corslint: ignore[...]` comment covers.
+/// Drops findings that a `# corslint: ignore[...]` comment covers, and reports the
+/// suppressions that covered nothing (`unused-suppression`, when enabled).
 fn apply_suppressions(
     findings: Vec<Finding>,
     suppressions: &[model::Suppression],
     sources: &Sources,
+    report_unused: bool,
 ) -> Vec<Finding> {
     if suppressions.is_empty() {
         return findings;
     }
-    findings
+    let mut used = vec![false; suppressions.len()];
+    let mut kept: Vec<Finding> = findings
         .into_iter()
         .filter(|f| {
             let line = sources
                 .get(f.span.file)
                 .position(f.span.start as usize)
                 .line;
-            !suppressions.iter().any(|s| {
+            let hit = suppressions.iter().position(|s| {
                 s.span.file == f.span.file
                     && (s.file_wide || s.line == Some(line))
                     && s.rules
                         .iter()
                         .any(|r| settings::selector_matches(r, f.rule))
-            })
+            });
+            if let Some(i) = hit {
+                used[i] = true;
+            }
+            hit.is_none()
         })
-        .collect()
+        .collect();
+    if report_unused {
+        kept.extend(
+            suppressions
+                .iter()
+                .zip(used)
+                .filter(|(_, used)| !used)
+                .map(|(s, _)| rules::unused_suppression::unused(s)),
+        );
+    }
+    kept
 }
 
 fn invalid_utf8(file: FileId, at: usize) -> Finding {

@@ -27,7 +27,7 @@ fn broken_nginx_sample_exits_1_with_concise_findings() {
     assert_eq!(code, 1, "{err}");
     insta::assert_snapshot!("concise_nginx_broken", out);
     assert!(
-        err.contains("Found 10 problems (4 errors, 6 warnings) in 1 file checked."),
+        err.contains("Found 11 problems (5 errors, 6 warnings) in 1 file checked."),
         "{err}"
     );
 }
