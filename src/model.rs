@@ -439,7 +439,10 @@ pub enum Handler {
 pub enum HeaderAction {
     /// Replace any value set before.
     Set,
-    /// Add another field line (nginx `add_header` on an upstream's headers).
+    /// Add another field line (nginx `add_header` on an upstream's headers). In a platform
+    /// rule list: the same name again inside one rule (a `_headers` block, a toml array
+    /// value), which the platform joins to the value before it with ", " whatever
+    /// [`Combine`] says about separate rules.
     Append,
     /// Remove what earlier rules set (Cloudflare `! Name`).
     Remove,

@@ -92,6 +92,10 @@ pub struct Response {
     /// Why the answer may differ in reality (an upstream decides, a condition corslint
     /// cannot evaluate). Empty when the answer is fully determined by the configuration.
     pub unknowns: Vec<String>,
+    /// Header operations that matched this request but that the platform does not apply to
+    /// this answer: an upstream with `headers_applied: false` (Netlify and Cloudflare proxies
+    /// and functions), or a redirect or fixed answer where `headers_on_redirects` is false.
+    pub withheld: Vec<HeaderOp>,
 }
 
 impl Response {
@@ -373,6 +377,7 @@ mod nested {
             headers,
             scope: Some(scope),
             unknowns,
+            withheld: Vec::new(),
         }
     }
 
@@ -627,10 +632,18 @@ mod matching {
         };
 
         let mut headers = Vec::new();
+        let mut withheld = Vec::new();
         let headers_on_answer = match &answer {
             Answer::Redirect { .. } | Answer::Fixed { .. } => site.defaults.headers_on_redirects,
             _ => applied,
         };
+        if !headers_on_answer {
+            withheld = ops
+                .iter()
+                .filter(|op| op.reach.reaches(status))
+                .map(|op| (*op).clone())
+                .collect();
+        }
         if headers_on_answer {
             combine_ops(&ops, status, request, combine, &mut headers);
             if matches!(answer, Answer::Static { .. }) {
@@ -652,6 +665,7 @@ mod matching {
             headers,
             scope,
             unknowns,
+            withheld,
         }
     }
 
@@ -689,9 +703,15 @@ mod matching {
                     h.value = format!("{}, {}", h.value, value);
                     h.joined.push((*op).clone());
                 }
+                // A repeated name inside one rule (Netlify joins it with ", ").
+                (Some(h), Combine::LastWins) if op.action == HeaderAction::Append => {
+                    h.value = format!("{}, {}", h.value, value);
+                    h.joined.push((*op).clone());
+                }
                 (Some(h), Combine::LastWins) => {
                     h.value = value;
                     h.op = Some((*op).clone());
+                    h.joined.clear();
                 }
                 (None, _) => out.push(SentHeader {
                     name: op.name.clone(),

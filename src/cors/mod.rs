@@ -263,6 +263,7 @@ mod tests {
                 .collect(),
             scope: None,
             unknowns: Vec::new(),
+            withheld: Vec::new(),
         }
     }
 

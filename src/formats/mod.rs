@@ -1,7 +1,11 @@
 //! One module per format. Each turns files into the common [`Document`] model and knows
 //! nothing of rules.
 
+pub mod firebase;
+pub mod json;
+pub mod netlify;
 pub mod nginx;
+pub mod vercel;
 
 use crate::model::Document;
 use crate::source::{FileId, Sources};
@@ -54,6 +58,9 @@ impl Format {
 pub struct ReadOptions {
     /// `_headers` / `_redirects` are Cloudflare Pages files, not Netlify ones.
     pub cloudflare: bool,
+    /// `_headers` / `_redirects` are Netlify files, whatever `wrangler.toml` is near.
+    /// (With neither flag, a Wrangler configuration nearby means Cloudflare.)
+    pub netlify: bool,
 }
 
 /// Reads one file (already in `sources`) into the model. nginx adds the files it includes.
@@ -63,16 +70,14 @@ pub fn read(
     sources: &mut Sources,
     options: &ReadOptions,
 ) -> Document {
-    let _ = options;
     match format {
         Format::Nginx => nginx::read(file, sources),
-        other => unsupported(other, file, sources),
+        Format::Vercel => vercel::read(file, sources),
+        Format::Firebase => firebase::read_importing(file, sources),
+        Format::NetlifyHeaders | Format::NetlifyToml | Format::NetlifyRedirects => {
+            netlify::read(format, file, sources, options)
+        }
     }
-}
-
-fn unsupported(format: Format, file: FileId, sources: &Sources) -> Document {
-    let _ = (format, file, sources);
-    Document::default()
 }
 
 /// Whether a text's directives are nginx directives: used for `*.conf` files found in a

@@ -9,15 +9,20 @@ use crate::resolve::{self, Request, Response};
 use crate::settings::Client;
 use crate::source::Sources;
 
+mod cors_only_on_preflight;
+mod header_inheritance_drop;
 mod headers_not_applied;
 mod invalid_config;
 mod invalid_syntax;
 mod missing_always;
 mod missing_max_age;
+mod missing_vary_origin;
+mod preflight_missing_cors_headers;
 mod preflight_not_ok;
 mod redirect_on_preflight;
 mod unlisted_request_header;
 mod unreadable_include;
+pub mod unused_suppression;
 mod wildcard_with_credentials;
 
 /// A rule: what it looks at in the model, and what it reports.
@@ -38,8 +43,13 @@ pub static RULES: &[&dyn Rule] = &[
     &unlisted_request_header::UnlistedRequestHeader,
     &missing_max_age::MissingMaxAge,
     &preflight_not_ok::PreflightNotOk,
+    &preflight_missing_cors_headers::PreflightMissingCorsHeaders,
     &missing_always::MissingAlways,
     &redirect_on_preflight::RedirectOnPreflight,
+    &header_inheritance_drop::HeaderInheritanceDrop,
+    &missing_vary_origin::MissingVaryOrigin,
+    &cors_only_on_preflight::CorsOnlyOnPreflight,
+    &unused_suppression::UnusedSuppression,
     &headers_not_applied::HeadersNotApplied,
 ];
 
