@@ -69,7 +69,7 @@ fn a_100_mb_config_is_linted_in_bounded_time_and_memory() {
     text.push_str("http {\n");
     while text.len() < 100 << 20 {
         text.push_str("    # padding comment to make the file large without making it slow to lint\n");
-        if text.len() % 64 == 0 {
+        if text.len().is_multiple_of(64) {
             text.push_str(server);
         }
     }
