@@ -10,7 +10,8 @@ use corslint::{Input, lint};
 
 fn corslint() -> Command {
     let mut cmd = Command::cargo_bin("corslint").unwrap();
-    cmd.env("NO_COLOR", "1").env_remove("CORSLINT_OUTPUT_FORMAT");
+    cmd.env("NO_COLOR", "1")
+        .env_remove("CORSLINT_OUTPUT_FORMAT");
     cmd
 }
 
@@ -34,19 +35,27 @@ fn invalid_utf8_is_reported_at_the_byte() {
     fs::write(&path, b"server {\n  listen 80; # caf\xe9\n}\n").unwrap();
     let (code, out, _) = concise(&path);
     assert_eq!(code, 1);
-    assert!(out.contains("nginx.conf:2:19: error[CORS001]: invalid UTF-8"), "{out}");
+    assert!(
+        out.contains("nginx.conf:2:19: error[CORS001]: invalid UTF-8"),
+        "{out}"
+    );
 }
 
 #[test]
 fn binary_file_named_nginx_conf_gets_a_clear_note() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("nginx.conf");
-    let mut junk: Vec<u8> = (0..4096u32).map(|i| (i.wrapping_mul(2654435761) >> 13) as u8).collect();
+    let mut junk: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
     junk[10] = 0;
     fs::write(&path, &junk).unwrap();
     let (code, out, _) = concise(&path);
     assert_eq!(code, 1);
-    assert!(out.contains("error[CORS001]: this is a binary file"), "{out}");
+    assert!(
+        out.contains("error[CORS001]: this is a binary file"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -57,7 +66,10 @@ fn deep_nesting_is_a_finding_not_a_stack_overflow() {
     fs::write(&path, text).unwrap();
     let (code, out, err) = concise(&path);
     assert_eq!(code, 1, "{err}");
-    assert!(out.contains("error[CORS001]: blocks nested deeper than 200 levels"), "{out}");
+    assert!(
+        out.contains("error[CORS001]: blocks nested deeper than 200 levels"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -68,7 +80,9 @@ fn a_100_mb_config_is_linted_in_bounded_time_and_memory() {
     let mut text = String::with_capacity(100 << 20);
     text.push_str("http {\n");
     while text.len() < 100 << 20 {
-        text.push_str("    # padding comment to make the file large without making it slow to lint\n");
+        text.push_str(
+            "    # padding comment to make the file large without making it slow to lint\n",
+        );
         if text.len().is_multiple_of(64) {
             text.push_str(server);
         }
@@ -94,7 +108,10 @@ fn include_cycles_self_includes_and_huge_globs() {
     .unwrap();
     let (code, out, err) = concise(&dir.path().join("nginx.conf"));
     assert_eq!(code, 1, "{err}");
-    assert!(out.contains("nginx.conf:3:3: error[CORS002]: include cycle"), "{out}");
+    assert!(
+        out.contains("nginx.conf:3:3: error[CORS002]: include cycle"),
+        "{out}"
+    );
 }
 
 #[cfg(unix)]
@@ -154,11 +171,51 @@ fn a_catastrophic_backtracking_regex_is_harmless() {
 #[test]
 fn junk_never_panics() {
     // A deterministic stream of odd texts through every format.
-    let names = ["nginx.conf", "vercel.json", "firebase.json", "_headers", "_redirects", "netlify.toml"];
+    let names = [
+        "nginx.conf",
+        "vercel.json",
+        "firebase.json",
+        "_headers",
+        "_redirects",
+        "netlify.toml",
+    ];
     let pieces = [
-        "{", "}", ";", "\"", "'", "\\", "$", "${", "#", "\n", " ", "location", "server", "if", "(",
-        ")", "~", "add_header", "[", "]", "=", ":", ",", "*", "/", "/*", "\u{0}", "é", "[[headers]]",
-        "for", "\"source\"", "\"headers\"", "301!", "!", "https://x", "Access-Control-Allow-Origin",
+        "{",
+        "}",
+        ";",
+        "\"",
+        "'",
+        "\\",
+        "$",
+        "${",
+        "#",
+        "\n",
+        " ",
+        "location",
+        "server",
+        "if",
+        "(",
+        ")",
+        "~",
+        "add_header",
+        "[",
+        "]",
+        "=",
+        ":",
+        ",",
+        "*",
+        "/",
+        "/*",
+        "\u{0}",
+        "é",
+        "[[headers]]",
+        "for",
+        "\"source\"",
+        "\"headers\"",
+        "301!",
+        "!",
+        "https://x",
+        "Access-Control-Allow-Origin",
     ];
     let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
     for _ in 0..600 {
