@@ -128,6 +128,11 @@ pub struct Site {
     pub top: Vec<ScopeId>,
     /// What answers OPTIONS when no step, gate or handler says otherwise (platform fact).
     pub defaults: SiteDefaults,
+    /// Host names the site answers for (nginx `server_name`: exact, `*.example.com`,
+    /// `.example.com`); empty for a site that answers every host of its deployment.
+    pub hosts: Vec<String>,
+    /// nginx `listen ... default_server`: answers hosts no other server names.
+    pub default_server: bool,
 }
 
 #[derive(Debug, Clone)]

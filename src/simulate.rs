@@ -65,18 +65,34 @@ pub struct Outcome {
     pub actual: Option<Exchange>,
 }
 
-/// Picks the site that answers the URL's host (nginx `server_name`), else the first.
+/// Picks the site that answers the URL's host as nginx does: an exact `server_name`, then the
+/// longest `*.` / `.` wildcard, then the `default_server`, then the first site.
 pub fn pick_site<'a>(sites: &[&'a Site], url: &str) -> Option<&'a Site> {
-    let host = host_of(url);
-    sites
+    let host = host_of(url).to_ascii_lowercase();
+    if let Some(site) = sites.iter().find(|s| s.hosts.iter().any(|h| *h == host)) {
+        return Some(site);
+    }
+    let wildcard = sites
         .iter()
-        .find(|s| {
-            s.label
-                .strip_prefix("server ")
-                .is_some_and(|name| name.eq_ignore_ascii_case(host))
+        .filter_map(|s| {
+            s.hosts
+                .iter()
+                .filter_map(|h| {
+                    let suffix = h
+                        .strip_prefix('*')
+                        .or_else(|| h.strip_prefix('.').map(|_| h.as_str()))?;
+                    let bare = suffix.trim_start_matches('.');
+                    (host.ends_with(suffix) || (h.starts_with('.') && host == bare))
+                        .then_some(suffix.len())
+                })
+                .max()
+                .map(|len| (len, *s))
         })
-        .or_else(|| sites.first())
-        .copied()
+        .max_by_key(|(len, _)| *len)
+        .map(|(_, s)| s);
+    wildcard
+        .or_else(|| sites.iter().find(|s| s.default_server).copied())
+        .or_else(|| sites.first().copied())
 }
 
 fn host_of(url: &str) -> &str {
@@ -351,6 +367,38 @@ pub fn render_text(outcome: &Outcome) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn site_selection_follows_server_name() {
+        use crate::model::{Platform, Site, SiteDefaults};
+        use crate::source::{FileId, Span};
+        let site = |hosts: &[&str], default_server: bool| Site {
+            platform: Platform::Nginx,
+            label: format!("server {}", hosts.first().unwrap_or(&"")),
+            span: Span::new(FileId(0), 0..0),
+            scopes: Vec::new(),
+            top: Vec::new(),
+            defaults: SiteDefaults::default(),
+            hosts: hosts.iter().map(|h| h.to_string()).collect(),
+            default_server,
+        };
+        let (a, b, c, d) = (
+            site(&["www.example.com"], false),
+            site(&["*.example.com"], false),
+            site(&[".api.example.com"], false),
+            site(&[], true),
+        );
+        let sites = [&a, &b, &c, &d];
+        let pick = |url: &str| pick_site(&sites, url).unwrap().label.clone();
+        assert_eq!(pick("https://www.example.com/x"), "server www.example.com");
+        assert_eq!(
+            pick("https://v1.api.example.com/x"),
+            "server .api.example.com"
+        );
+        assert_eq!(pick("https://api.example.com/x"), "server .api.example.com");
+        assert_eq!(pick("https://cdn.example.com/x"), "server *.example.com");
+        assert_eq!(pick("http://127.0.0.1:8080/x"), "server ");
+    }
 
     #[test]
     fn url_parts() {

@@ -308,6 +308,8 @@ impl<'t, 'p> Reader<'t, 'p> {
                 headers_on_redirects: false,
                 static_other_methods_status: STATIC_OTHER_METHODS_STATUS,
             },
+            hosts: Vec::new(),
+            default_server: false,
         })
     }
 

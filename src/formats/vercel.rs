@@ -288,6 +288,8 @@ impl<'t> Reader<'t> {
             scopes: std::mem::take(&mut self.scopes),
             top,
             defaults,
+            hosts: Vec::new(),
+            default_server: false,
         }
     }
 

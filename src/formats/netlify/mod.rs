@@ -281,6 +281,8 @@ fn build_site(
         scopes: Vec::new(),
         top: Vec::new(),
         defaults: defaults.clone(),
+        hosts: Vec::new(),
+        default_server: false,
     };
 
     let mut functions_endpoint: Option<Span> = None;

@@ -521,6 +521,18 @@ fn lower_server(
         scopes: b.scopes,
         top,
         defaults: SiteDefaults::default(),
+        hosts: body
+            .iter()
+            .filter(|d| d.name() == "server_name")
+            .flat_map(|d| d.args.iter().map(|a| a.value.to_ascii_lowercase()))
+            .filter(|n| !n.is_empty() && n != "_")
+            .collect(),
+        default_server: body.iter().any(|d| {
+            d.name() == "listen"
+                && d.args
+                    .iter()
+                    .any(|a| a.value == "default_server" || a.value == "default")
+        }),
     }
 }
 
