@@ -281,8 +281,12 @@ impl<'o> Run<'o> {
             &self.report.sources,
             report_unused,
         );
+        // A severity the settings name for a rule replaces the finding's; otherwise the
+        // rule's own choice for this finding stands (error with credentials, warning without).
         for f in &mut findings {
-            f.severity = settings.severity_of(f.rule);
+            if let Some(severity) = settings.severity_override(f.rule) {
+                f.severity = severity;
+            }
         }
         self.report.findings.extend(findings);
         self.report.documents.push(document);
@@ -354,11 +358,11 @@ fn apply_suppressions(
 }
 
 fn invalid_utf8(file: FileId, at: usize) -> Finding {
-    let info = rules::find("invalid-syntax").expect("invalid-syntax is registered");
+    let info = rules::find("non-utf8").expect("non-utf8 is registered");
     Finding::new(
         info,
         source::Span::new(file, at..at + 1),
-        "invalid UTF-8: this byte is not text, so the file cannot be read as configuration",
+        "this byte is not UTF-8; it was read as U+FFFD and the rest of the file was checked",
     )
     .help("Save the file as UTF-8")
 }

@@ -45,6 +45,8 @@ pub enum ProblemKind {
     Config,
     /// An nginx `include` names no readable file.
     UnreadableInclude,
+    /// Bytes that are not UTF-8 (read as U+FFFD; the platforms read them the same way).
+    NotUtf8,
 }
 
 #[derive(Debug, Clone)]

@@ -22,6 +22,8 @@ fn file_for(lang: &str) -> Option<(&'static str, Option<&'static str>)> {
 struct Example {
     lang: String,
     bad: bool,
+    /// `\xHH` escapes stand for raw bytes (for examples that are not UTF-8).
+    bytes: bool,
     text: String,
     line: usize,
 }
@@ -37,10 +39,12 @@ fn examples(doc: &str) -> Vec<Example> {
                     let mut words = info.split_whitespace();
                     let lang = words.next().unwrap_or("").to_string();
                     let tag = words.next().unwrap_or("");
+                    let bytes = words.any(|w| w == "bytes");
                     if tag == "bad" || tag == "good" {
                         current = Some(Example {
                             lang,
                             bad: tag == "bad",
+                            bytes,
                             text: String::new(),
                             line: i + 2,
                         });
@@ -81,13 +85,18 @@ fn every_rule_page_has_bad_and_good_examples_that_hold() {
                 platform: platform.map(str::to_string),
                 ..Overrides::default()
             };
-            let report = lint(
-                &[Input::Stdin {
+            let dir = tempfile::tempdir().unwrap();
+            let input = if example.bytes {
+                let path = dir.path().join(name);
+                std::fs::write(&path, unescape_bytes(&example.text)).unwrap();
+                Input::Path(path)
+            } else {
+                Input::Stdin {
                     name: name.to_string(),
                     text: example.text.clone(),
-                }],
-                &overrides,
-            );
+                }
+            };
+            let report = lint(&[input], &overrides);
             assert!(report.errors.is_empty(), "{:?}", report.errors);
             let flagged: Vec<&str> = report.findings.iter().map(|f| f.rule.name).collect();
             let hit = flagged.contains(&rule.name);
@@ -110,4 +119,26 @@ fn every_rule_page_has_bad_and_good_examples_that_hold() {
         }
     }
     assert!(checked >= 16, "only {checked} examples found");
+}
+
+/// `caf\xE9` → the bytes `c a f 0xE9`.
+fn unescape_bytes(text: &str) -> Vec<u8> {
+    let mut out = Vec::new();
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'\\'
+            && bytes.get(i + 1) == Some(&b'x')
+            && let Some(b) = text
+                .get(i + 2..i + 4)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(b);
+            i += 4;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    out
 }

@@ -408,8 +408,49 @@ pub fn is_known(name: &str) -> bool {
         || name.starts_with("js_")
 }
 
+/// The known directive a misspelt name most likely meant: not in the list, within two edits
+/// of a listed name (one edit inside a module family such as `proxy_*`, whose members the list
+/// does not all hold), and long enough that such a near miss is not another module's directive.
+pub fn closest(name: &str) -> Option<&'static str> {
+    if name.len() < 6 || KNOWN.binary_search(&name).is_ok() {
+        return None;
+    }
+    let max = if is_known(name) { 1 } else { 2 };
+    KNOWN
+        .iter()
+        .filter(|k| k.len().abs_diff(name.len()) <= max)
+        .map(|k| (edit_distance(name, k), *k))
+        .filter(|(d, _)| *d > 0 && *d <= max)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<u8> = b.bytes().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.bytes().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for j in 0..b.len() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != b[j]))
+                .min(row[j] + 1)
+                .min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn misspellings_find_their_directive() {
+        assert_eq!(super::closest("proxy_passs"), Some("proxy_pass"));
+        assert_eq!(super::closest("add_headr"), Some("add_header"));
+        assert_eq!(super::closest("totally_unrelated_name"), None);
+    }
+
     #[test]
     fn list_is_sorted_for_binary_search() {
         let mut sorted = super::KNOWN.to_vec();

@@ -355,10 +355,10 @@ impl<'s> Expander<'s> {
             .add(SourceFile::new(Some(canonical), name, text));
         if let Some(at) = bad_byte {
             self.problems.push(problem(
-                ProblemKind::Syntax,
+                ProblemKind::NotUtf8,
                 Span::new(id, at..at + 1),
-                "invalid UTF-8: this byte is not text".to_string(),
-                Some("nginx configuration is text; save the file as UTF-8"),
+                "this byte is not UTF-8; it was read as U+FFFD".to_string(),
+                Some("nginx accepts any bytes, but editors and other tools may not: save the file as UTF-8"),
             ));
         }
         Ok(id)

@@ -7,6 +7,7 @@ mod includes;
 mod lower;
 pub mod parser;
 pub mod syntax;
+mod validate;
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -23,6 +24,7 @@ pub fn read(file: FileId, sources: &mut Sources) -> Document {
         // A file that does not parse is reported as such; nothing in it is judged.
         Vec::new()
     } else {
+        validate::validate(&items, &mut problems);
         lower::lower(&items, file, &mut problems)
     };
     Document {
@@ -40,10 +42,12 @@ pub fn included_files(file: FileId, sources: &mut Sources) -> HashSet<PathBuf> {
     expander.visited_paths()
 }
 
-/// Whether a text is nginx configuration: it parses, and its directive names are nginx's.
+/// Whether a text is nginx configuration: its directive names are nginx's. A text that does
+/// not parse is judged by the first word of its lines, so that a broken nginx file is
+/// reported as such instead of being skipped.
 pub fn sniff(text: &str) -> bool {
     let Ok(config) = parser::parse(text) else {
-        return false;
+        return sniff_lines(text);
     };
     let mut known = 0usize;
     let mut total = 0usize;
@@ -59,7 +63,32 @@ pub fn sniff(text: &str) -> bool {
             stack.extend(d.children());
         }
     }
-    total > 0 && known * 10 >= total * 8
+    // Only comments (a snippet whose directives are commented out) is nginx with nothing to
+    // check.
+    total == 0 || known * 10 >= total * 8
+}
+
+fn sniff_lines(text: &str) -> bool {
+    let mut known = 0usize;
+    let mut total = 0usize;
+    for line in text.lines().take(2000) {
+        let line = line.trim_start_matches([' ', '\t', '}']).trim_end();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if !(line.ends_with(';') || line.ends_with('{')) {
+            continue;
+        }
+        let word = line
+            .split(|c: char| c.is_whitespace() || c == ';' || c == '{')
+            .next()
+            .unwrap_or("");
+        total += 1;
+        if directives::is_known(word) {
+            known += 1;
+        }
+    }
+    total >= 2 && known * 10 >= total * 6
 }
 
 /// A problem at a byte range of a file.
@@ -72,11 +101,19 @@ fn problem(kind: ProblemKind, span: Span, message: String, help: Option<&str>) -
     }
 }
 
-/// The folder relative include paths are taken from: the folder of the file linted.
+/// The folder relative include paths are taken from: nginx takes them from its prefix, the
+/// folder of the main `nginx.conf`. For a file linted on its own (a `conf.d` snippet), that is
+/// the nearest folder above it that holds an `nginx.conf`, else the file's own folder.
 fn base_dir(path: Option<&Path>) -> PathBuf {
-    path.and_then(Path::parent)
+    let own = path
+        .and_then(Path::parent)
         .map(Path::to_path_buf)
-        .unwrap_or_else(|| PathBuf::from("."))
+        .unwrap_or_else(|| PathBuf::from("."));
+    own.ancestors()
+        .take(4)
+        .find(|dir| dir.join("nginx.conf").is_file())
+        .map(Path::to_path_buf)
+        .unwrap_or(own)
 }
 
 #[cfg(test)]
@@ -89,6 +126,12 @@ mod tests {
         assert!(sniff("fastcgi_param QUERY_STRING $query_string;\n"));
         assert!(!sniff("[section]\nkey = value\n"));
         assert!(!sniff("foo bar;\nbaz qux;\n"));
-        assert!(!sniff(""));
+        assert!(sniff(
+            "# limit_req_zone $binary_remote_addr zone=one:10m rate=30r/s;"
+        ));
+        // Broken nginx is still nginx (and gets its syntax error reported).
+        assert!(sniff(
+            "server {\n    listen 80\n    location / {\n        root /srv;\n}\n"
+        ));
     }
 }

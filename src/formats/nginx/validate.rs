@@ -1,0 +1,154 @@
+//! What nginx itself refuses at start-up although the text parses: malformed `if` conditions,
+//! unterminated `${` variables, wrong argument counts for common directives, and misspelt
+//! directive names. Each becomes an `invalid-config` problem with nginx's own words.
+
+use super::directives;
+use super::includes::Item;
+use super::problem;
+use crate::model::{Problem, ProblemKind};
+
+/// Blocks whose entries are keys, not directives.
+const TABLE_BLOCKS: &[&str] = &[
+    "map",
+    "geo",
+    "types",
+    "split_clients",
+    "charset_map",
+    "match",
+];
+
+/// (directive, minimum, maximum) arguments, from the nginx reference's syntax lines.
+const ARITY: &[(&str, usize, usize)] = &[
+    ("add_header", 2, 3),
+    ("add_header_inherit", 1, 1),
+    ("alias", 1, 1),
+    ("auth_basic", 1, 1),
+    ("auth_request", 1, 1),
+    ("expires", 1, 2),
+    ("include", 1, 1),
+    ("listen", 1, usize::MAX),
+    ("location", 1, 2),
+    ("proxy_hide_header", 1, 1),
+    ("proxy_pass", 1, 1),
+    ("proxy_set_header", 2, 2),
+    ("return", 1, 2),
+    ("rewrite", 2, 3),
+    ("root", 1, 1),
+    ("server_name", 1, usize::MAX),
+    ("set", 2, 2),
+    ("try_files", 2, usize::MAX),
+    ("user", 1, 2),
+    ("worker_processes", 1, 1),
+];
+
+pub fn validate(items: &[Item], problems: &mut Vec<Problem>) {
+    let mut stack: Vec<&Item> = items.iter().rev().collect();
+    while let Some(item) = stack.pop() {
+        check(item, problems);
+        if !TABLE_BLOCKS.contains(&item.name()) {
+            stack.extend(item.children().iter().rev());
+        }
+    }
+}
+
+fn check(item: &Item, problems: &mut Vec<Problem>) {
+    let name = item.name();
+    if let Some(&(_, min, max)) = ARITY.iter().find(|(n, _, _)| *n == name) {
+        let n = item.args.len();
+        if n < min || n > max {
+            problems.push(problem(
+                ProblemKind::Config,
+                item.name.span,
+                format!("invalid number of arguments in \"{name}\" directive"),
+                Some("nginx refuses to start with this directive (`nginx -t` reports it)"),
+            ));
+        }
+    }
+    if name == "if" && item.block.is_some() {
+        check_if(item, problems);
+    }
+    for arg in &item.args {
+        if let Some(at) = unterminated_variable(&arg.value) {
+            let var: String = arg.value[at + 2..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            problems.push(problem(
+                ProblemKind::Config,
+                arg.span,
+                format!("the closing bracket in \"{var}\" variable is missing"),
+                Some("write `${name}` with both braces, or `$name`"),
+            ));
+        }
+    }
+    if let Some(known) = directives::closest(name) {
+        problems.push(problem(
+            ProblemKind::Config,
+            item.name.span,
+            format!("unknown directive \"{name}\": did you mean `{known}`?"),
+            Some("nginx refuses to start with an unknown directive"),
+        ));
+    }
+}
+
+/// `if (...)`: the condition must be in parentheses and not empty.
+fn check_if(item: &Item, problems: &mut Vec<Problem>) {
+    let text: Vec<&str> = item.args.iter().map(|a| a.value.as_str()).collect();
+    let joined = text.join(" ");
+    let opens = text.first().is_some_and(|f| f.starts_with('('));
+    let closes = text.last().is_some_and(|l| l.ends_with(')'));
+    let inner = joined
+        .trim()
+        .trim_start_matches('(')
+        .trim_end_matches(')')
+        .trim()
+        .to_string();
+    let message = if !opens {
+        Some(format!(
+            "invalid condition \"{joined}\": the condition must start with \"(\""
+        ))
+    } else if !closes {
+        Some(format!("missing \")\" in condition \"{joined}\""))
+    } else if inner.is_empty() {
+        Some("invalid condition \"()\": the condition is empty".to_string())
+    } else {
+        None
+    };
+    if let Some(message) = message {
+        let span = match (item.args.first(), item.args.last()) {
+            (Some(f), Some(l)) => f.span.to(l.span),
+            _ => item.name.span,
+        };
+        problems.push(problem(
+            ProblemKind::Config,
+            span,
+            message,
+            Some("nginx refuses to start with this `if`; write `if ($variable) { ... }`"),
+        ));
+    }
+}
+
+/// Byte offset of a `${` without its closing `}`.
+fn unterminated_variable(text: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = text[from..].find("${") {
+        let at = from + i;
+        if !text[at + 2..].contains('}') {
+            return Some(at);
+        }
+        from = at + 2;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unterminated_variables() {
+        assert_eq!(unterminated_variable("${url"), Some(0));
+        assert_eq!(unterminated_variable("/a/${uri}"), None);
+        assert_eq!(unterminated_variable("${a}${b"), Some(4));
+    }
+}
