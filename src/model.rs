@@ -139,8 +139,9 @@ pub struct Site {
 
 #[derive(Debug, Clone)]
 pub struct SiteDefaults {
-    /// Headers the platform adds to every static response unless a rule sets the same name
-    /// (Cloudflare Pages: `Access-Control-Allow-Origin: *`).
+    /// Headers the platform adds to every response it makes itself (static files, its
+    /// redirects) unless a rule sets the same name (Cloudflare Pages:
+    /// `Access-Control-Allow-Origin: *`).
     pub static_headers: Vec<(String, String)>,
     /// Whether configured headers reach redirect and fixed answers (Cloudflare: yes;
     /// Vercel and Firebase: no, routing ends before header rules).

@@ -29,6 +29,7 @@
 mod automaton;
 mod dialect;
 mod glob;
+pub(crate) mod memo;
 mod origin;
 mod ptre;
 mod samples;
@@ -133,7 +134,13 @@ fn first_line(s: &str) -> String {
 }
 
 /// Compiles a Rust-syntax regex with corslint's size limits.
+/// Compiled once per distinct source (see [`memo`]).
 pub(crate) fn compile_rust(rust_src: &str) -> Result<regex::Regex, PatternError> {
+    static COMPILED: memo::Memo<String, Result<regex::Regex, PatternError>> = memo::Memo::new();
+    COMPILED.get_or(rust_src.to_string(), || compile_rust_uncached(rust_src))
+}
+
+fn compile_rust_uncached(rust_src: &str) -> Result<regex::Regex, PatternError> {
     regex::RegexBuilder::new(rust_src)
         .size_limit(REGEX_SIZE_LIMIT)
         .dfa_size_limit(REGEX_SIZE_LIMIT)
@@ -153,8 +160,28 @@ fn finish(rust_src: &str, params: Vec<String>) -> Result<CompiledPath, PatternEr
 }
 
 /// `params: None` = use the regex's named capture groups.  `preferred`
-/// samples are tried first (kept only if they match).
+/// samples are tried first (kept only if they match).  Computed once per distinct input
+/// (see [`memo`]).
 fn finish_with(
+    rust_src: &str,
+    params: Option<Vec<String>>,
+    preferred: &[String],
+    prefix_slash: bool,
+) -> Result<CompiledPath, PatternError> {
+    type Key = (String, Option<Vec<String>>, Vec<String>, bool);
+    static FINISHED: memo::Memo<Key, Result<CompiledPath, PatternError>> = memo::Memo::new();
+    let key = (
+        rust_src.to_string(),
+        params.clone(),
+        preferred.to_vec(),
+        prefix_slash,
+    );
+    FINISHED.get_or(key, || {
+        finish_uncached(rust_src, params, preferred, prefix_slash)
+    })
+}
+
+fn finish_uncached(
     rust_src: &str,
     params: Option<Vec<String>>,
     preferred: &[String],

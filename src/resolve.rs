@@ -646,7 +646,10 @@ mod matching {
         }
         if headers_on_answer {
             combine_ops(&ops, status, request, combine, &mut headers);
-            if matches!(answer, Answer::Static { .. }) {
+            // The platform's own headers go on everything it answers itself: static files
+            // and its redirects (Cloudflare's asset server adds `access-control-allow-origin:
+            // *` to a `_redirects` 301 too; seen with `wrangler pages dev`).
+            if !matches!(answer, Answer::Upstream { .. }) {
                 for (name, value) in &site.defaults.static_headers {
                     if !headers.iter().any(|h| h.name.eq_ignore_ascii_case(name)) {
                         headers.push(SentHeader {

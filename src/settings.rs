@@ -306,6 +306,11 @@ impl Settings {
         })
     }
 
+    /// The severity the settings set for this rule, if they set one.
+    pub fn severity_override(&self, rule: &RuleInfo) -> Option<Severity> {
+        self.severity.get(rule.name).copied()
+    }
+
     pub fn severity_of(&self, rule: &RuleInfo) -> Severity {
         self.severity
             .get(rule.name)

@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use crate::cors::{self, Failure, Mode, PageRequest, Stage};
-use crate::model::{Site, names};
+use crate::model::{Handler, HeaderAction, Site, names};
 use crate::resolve::{self, Answer, Request, Response};
 use crate::source::{Sources, Span};
 
@@ -69,7 +69,7 @@ pub struct Outcome {
 /// longest `*.` / `.` wildcard, then the `default_server`, then the first site.
 pub fn pick_site<'a>(sites: &[&'a Site], url: &str) -> Option<&'a Site> {
     let host = host_of(url).to_ascii_lowercase();
-    if let Some(site) = sites.iter().find(|s| s.hosts.iter().any(|h| *h == host)) {
+    if let Some(site) = sites.iter().find(|s| s.hosts.contains(&host)) {
         return Some(site);
     }
     let wildcard = sites
@@ -203,20 +203,33 @@ pub fn simulate(site: &Site, scenario: &Scenario, sources: &Sources) -> Outcome 
     outcome.actual = Some(exchange(&request, &response, sources, true));
     match cors::cors_check(&response, &page) {
         Err(failure) => {
-            let upstream_may_add = !response.status_is_known()
+            let upstream_answers = !response.status_is_known()
                 && response.first(names::ALLOW_ORIGIN).is_none()
                 && failure == Failure::NoAllowOrigin;
+            // An upstream may send its own ACAO, unless the configuration sets it for this
+            // path itself (then the upstream is taken to send none).
+            let owned = upstream_answers
+                .then(|| config_sets_allow_origin(site, &response))
+                .flatten();
             outcome.reason = Some(blocked_message(
                 &scenario.url,
                 &page.origin,
                 &failure,
                 Stage::Actual,
             ));
-            if upstream_may_add {
+            if upstream_answers && owned.is_none() {
                 outcome.verdict = Verdict::Undetermined;
             } else {
                 outcome.verdict = Verdict::Blocked;
-                outcome.change = culprit(&failure, &response).map(where_);
+                outcome.change = culprit(&failure, &response).or(owned).map(where_);
+                if let (Some(span), Some(actual)) = (owned, outcome.actual.as_mut()) {
+                    actual.unknowns.push(format!(
+                        "the upstream is taken to add no Access-Control-Allow-Origin of its own: \
+                         the configuration sets it for this path ({}), and does not send it on \
+                         this response",
+                        where_(span)
+                    ));
+                }
             }
         }
         Ok(()) if response.is_redirect() => {
@@ -226,6 +239,36 @@ pub fn simulate(site: &Site, scenario: &Scenario, sources: &Sources) -> Outcome 
         Ok(()) => {}
     }
     outcome
+}
+
+/// For an upstream's answer that carries no `Access-Control-Allow-Origin`: the configuration's
+/// own operation for it in the scope that answered, when there is one (an `add_header` that
+/// does not reach this status, whose value is empty for this origin, or that the scope's own
+/// `add_header` dropped). The configuration then owns CORS for this path: an upstream that
+/// also sent the header would put two values on every response the operation reaches.
+fn config_sets_allow_origin(site: &Site, response: &Response) -> Option<Span> {
+    let scope = site.scope(response.scope?);
+    if let Some(Handler::Upstream {
+        headers_applied: false,
+        ..
+    }) = &scope.handler
+    {
+        // The platform never applies the configured headers to this upstream's answers.
+        return None;
+    }
+    if let Some(op) = scope
+        .headers
+        .iter()
+        .find(|op| op.is(names::ALLOW_ORIGIN) && op.action != HeaderAction::Remove)
+    {
+        return Some(op.span);
+    }
+    let dropped = scope.dropped.as_ref()?;
+    dropped
+        .inherited
+        .iter()
+        .any(|op| op.is(names::ALLOW_ORIGIN))
+        .then_some(dropped.because)
 }
 
 /// Chromium's console line: "Access to fetch at 'URL' from origin 'O' has been blocked by CORS
@@ -398,6 +441,44 @@ mod tests {
         assert_eq!(pick("https://api.example.com/x"), "server .api.example.com");
         assert_eq!(pick("https://cdn.example.com/x"), "server *.example.com");
         assert_eq!(pick("http://127.0.0.1:8080/x"), "server ");
+    }
+
+    /// Simulates a GET through the first site of an nginx text.
+    fn get(config: &str, status: u16) -> Outcome {
+        let input = crate::Input::Stdin {
+            name: "nginx.conf".into(),
+            text: config.into(),
+        };
+        let report = crate::lint(&[input], &crate::settings::Overrides::default());
+        let site = &report.documents[0].sites[0];
+        let scenario = Scenario {
+            origin: "https://app.example".into(),
+            method: "GET".into(),
+            headers: Vec::new(),
+            credentials: false,
+            url: "https://api.example/api/x".into(),
+            status,
+        };
+        simulate(site, &scenario, &report.sources)
+    }
+
+    #[test]
+    fn upstream_without_allow_origin_is_blocked_when_the_configuration_sets_it() {
+        // `add_header` without `always` and a 500 from the upstream: the configuration owns
+        // the header for this path, so the upstream is taken to send none.
+        let missing_always = "server { location /api/ { \
+            add_header Access-Control-Allow-Origin https://app.example; proxy_pass http://b; } }";
+        let outcome = get(missing_always, 500);
+        assert_eq!(outcome.verdict, Verdict::Blocked);
+        assert_eq!(outcome.change.as_deref(), Some("nginx.conf:1"));
+        assert_eq!(get(missing_always, 200).verdict, Verdict::Allowed);
+        // The location's own add_header dropped the server's.
+        let dropped = "server { add_header Access-Control-Allow-Origin *; \
+            location /api/ { add_header X-Frame-Options DENY; proxy_pass http://b; } }";
+        assert_eq!(get(dropped, 200).verdict, Verdict::Blocked);
+        // No CORS in the configuration: the application may own it.
+        let app = "server { location /api/ { proxy_pass http://b; } }";
+        assert_eq!(get(app, 200).verdict, Verdict::Undetermined);
     }
 
     #[test]

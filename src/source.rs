@@ -4,6 +4,7 @@
 //! Lines are 1-based; columns are 1-based and counted in characters (Unicode scalar values),
 //! which is what editors, SARIF (`unicodeCodePoints`) and GitHub annotations expect.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -139,12 +140,19 @@ fn floor_char_boundary(text: &str, mut i: usize) -> usize {
 #[derive(Debug, Default)]
 pub struct Sources {
     files: Vec<SourceFile>,
+    /// The first file added with each path: [`Sources::find_path`] in constant time, so a
+    /// repository of thousands of files is not read in quadratic time.
+    by_path: HashMap<PathBuf, FileId>,
 }
 
 impl Sources {
     pub fn add(&mut self, file: SourceFile) -> FileId {
+        let id = FileId(self.files.len() as u32);
+        if let Some(path) = &file.path {
+            self.by_path.entry(path.clone()).or_insert(id);
+        }
         self.files.push(file);
-        FileId((self.files.len() - 1) as u32)
+        id
     }
 
     pub fn get(&self, id: FileId) -> &SourceFile {
@@ -152,10 +160,7 @@ impl Sources {
     }
 
     pub fn find_path(&self, path: &Path) -> Option<FileId> {
-        self.files
-            .iter()
-            .position(|f| f.path.as_deref() == Some(path))
-            .map(|i| FileId(i as u32))
+        self.by_path.get(path).copied()
     }
 
     pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {

@@ -46,7 +46,11 @@ fn scenarios_are_well_formed() {
         all.len()
     );
     for s in &all {
-        assert!(!s.description.trim().is_empty(), "{}: no description", s.name);
+        assert!(
+            !s.description.trim().is_empty(),
+            "{}: no description",
+            s.name
+        );
         // Nothing but the known placeholders.
         let mut text = s.config.clone();
         for p in scenario::PLACEHOLDERS {
@@ -72,7 +76,9 @@ fn scenarios_are_well_formed() {
 fn cause_extraction() {
     let p = "Response to preflight request doesn't pass access control check: ";
     assert_eq!(
-        harness::cause(&format!("{p}Redirect is not allowed for a preflight request.")),
+        harness::cause(&format!(
+            "{p}Redirect is not allowed for a preflight request."
+        )),
         "preflight: redirect"
     );
     assert_eq!(
@@ -88,7 +94,9 @@ fn cause_extraction() {
         "method PUT not allowed"
     );
     assert_ne!(
-        harness::cause("No 'Access-Control-Allow-Origin' header is present on the requested resource."),
+        harness::cause(
+            "No 'Access-Control-Allow-Origin' header is present on the requested resource."
+        ),
         harness::cause(&format!(
             "{p}No 'Access-Control-Allow-Origin' header is present on the requested resource."
         ))
@@ -150,7 +158,16 @@ fn browser_oracle() {
         harness::table(&rows)
     );
     for row in &pending {
-        report.push_str(&format!("pending {}: {}\n", row.name, row.pending.join("; ")));
+        report.push_str(&format!(
+            "pending {}: {}\n",
+            row.name,
+            row.pending.join("; ")
+        ));
+    }
+    for row in &rows {
+        for w in &row.wording {
+            report.push_str(&format!("wording {}: {w}\n", row.name));
+        }
     }
     for row in &failed {
         report.push_str(&format!(

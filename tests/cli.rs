@@ -27,7 +27,7 @@ fn broken_nginx_sample_exits_1_with_concise_findings() {
     assert_eq!(code, 1, "{err}");
     insta::assert_snapshot!("concise_nginx_broken", out);
     assert!(
-        err.contains("Found 11 problems (5 errors, 6 warnings) in 1 file checked."),
+        err.contains("Found 13 problems (5 errors, 6 warnings, 2 infos) in 1 file checked."),
         "{err}"
     );
 }
@@ -147,7 +147,7 @@ fn unknown_file_named_on_the_command_line_is_exit_2() {
 #[test]
 fn client_headers_come_from_the_nearest_config_and_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
-    let conf = "server {\n    listen 80;\n    location /api/ {\n        add_header Access-Control-Allow-Origin https://app.example.com always;\n        add_header Access-Control-Allow-Headers \"Content-Type\" always;\n        add_header Access-Control-Max-Age 7200 always;\n        proxy_pass http://127.0.0.1:8080;\n    }\n}\n";
+    let conf = "server {\n    listen 80;\n    location /api/ {\n        add_header Access-Control-Allow-Origin https://app.example.com always;\n        add_header Access-Control-Allow-Headers \"Content-Type\" always;\n        add_header Access-Control-Max-Age 7200 always;\n        proxy_hide_header Access-Control-Allow-Origin;\n        proxy_pass http://127.0.0.1:8080;\n    }\n}\n";
     fs::create_dir_all(dir.path().join("deploy/nginx")).unwrap();
     fs::write(dir.path().join("deploy/nginx/nginx.conf"), conf).unwrap();
     let run = |extra: &[&str]| {

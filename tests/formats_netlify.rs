@@ -463,3 +463,27 @@ fn odd_inputs_never_panic() {
         }
     }
 }
+
+#[test]
+fn cloudflare_same_path_twice_keeps_only_the_later_rule() {
+    // wrangler keys `_headers` rules by their path (`rules[rule.path] = …`): the second
+    // `/api/*` block replaces the first, so one origin is sent, not `a, b`.
+    let text = "/api/*\n  Access-Control-Allow-Origin: https://a.example\n/api/*\n  Access-Control-Allow-Origin: https://app.example.com\n";
+    let all = findings("_headers", text, Some("cloudflare"));
+    assert!(of("invalid-config", &all).is_empty(), "{all:?}");
+    let report = lint(
+        &[Input::Stdin {
+            name: "_headers".into(),
+            text: text.into(),
+        }],
+        &overrides(Some("cloudflare")),
+    );
+    let site = &report.documents[0].sites[0];
+    let request = corslint::resolve::Request::new("GET", "/api/users")
+        .with_header("Origin", "https://app.example.com");
+    let response = corslint::resolve::resolve(site, &request, Default::default());
+    assert_eq!(
+        response.get("access-control-allow-origin").as_deref(),
+        Some("https://app.example.com")
+    );
+}

@@ -66,8 +66,16 @@ fn every_format_in_one_run() {
 "#,
     );
     for pkg in ["left-pad", "some-framework/templates"] {
-        write(root, &format!("node_modules/{pkg}/vercel.json"), "{ broken json");
-        write(root, &format!("node_modules/{pkg}/_headers"), "Access-Control-Allow-Origin: *\n");
+        write(
+            root,
+            &format!("node_modules/{pkg}/vercel.json"),
+            "{ broken json",
+        );
+        write(
+            root,
+            &format!("node_modules/{pkg}/_headers"),
+            "Access-Control-Allow-Origin: *\n",
+        );
         write(root, &format!("node_modules/{pkg}/nginx.conf"), "server {");
     }
     write(root, "target/debug/nginx.conf", "server {");
@@ -76,7 +84,14 @@ fn every_format_in_one_run() {
         .unwrap()
         .current_dir(root)
         .env("NO_COLOR", "1")
-        .args(["check", "--format", "concise", "--select", "CORS0,CORS101", "."])
+        .args([
+            "check",
+            "--format",
+            "concise",
+            "--select",
+            "CORS0,CORS101",
+            ".",
+        ])
         .output()
         .unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);

@@ -52,10 +52,10 @@ impl Failure {
                     .to_string()
             }
             Failure::MultipleAllowOrigin(v) => format!(
-                "The 'Access-Control-Allow-Origin' header contains multiple values '{v}', but only one is allowed."
+                "The 'Access-Control-Allow-Origin' header contains multiple values '{v}', but only one is allowed. Have the server send the header with a valid value."
             ),
             Failure::OriginMismatch(v) => format!(
-                "The 'Access-Control-Allow-Origin' header has a value '{v}' that is not equal to the supplied origin."
+                "The 'Access-Control-Allow-Origin' header has a value '{v}' that is not equal to the supplied origin. Have the server send the header with a valid value."
             ),
             Failure::WildcardWithCredentials => "The value of the 'Access-Control-Allow-Origin' header in the response must not be the wildcard '*' when the request's credentials mode is 'include'.".to_string(),
             Failure::CredentialsNotTrue(v) => format!(
@@ -63,8 +63,9 @@ impl Failure {
             ),
             Failure::PreflightRedirect => "Redirect is not allowed for a preflight request.".to_string(),
             Failure::PreflightNotOk(_) => "It does not have HTTP ok status.".to_string(),
-            Failure::InvalidAllowList { header, element } => format!(
-                "Cannot parse {header} response header field in preflight response: '{element}' is not a valid token."
+            // Chromium names the header, not the element (the `change` line points at it).
+            Failure::InvalidAllowList { header, .. } => format!(
+                "Cannot parse {header} response header field in preflight response."
             ),
             Failure::MethodNotAllowed(m) => format!(
                 "Method {m} is not allowed by Access-Control-Allow-Methods in preflight response."
@@ -227,13 +228,19 @@ pub const DEFAULT_MAX_AGE: u64 = 5;
 
 /// How long each engine caches a preflight with this Max-Age value.
 pub fn max_age(value: Option<&str>) -> (u64, u64, u64) {
-    let parsed = value.and_then(|v| {
-        let v = v.trim();
+    let trimmed = value.map(str::trim);
+    let parsed = trimmed.and_then(|v| {
         (!v.is_empty() && v.bytes().all(|b| b.is_ascii_digit())).then(|| v.parse::<u64>().ok())?
     });
     let (c, f, w) = MAX_AGE_CAPS;
+    let negative = trimmed.is_some_and(|v| {
+        v.strip_prefix('-')
+            .is_some_and(|d| !d.is_empty() && d.bytes().all(|b| b.is_ascii_digit()))
+    });
     match parsed {
         Some(n) => (n.min(c), n.min(f), n.min(w)),
+        // Chromium's ParseAccessControlMaxAge: a negative value means "do not cache".
+        None if negative => (0, 0, DEFAULT_MAX_AGE),
         // Firefox caches nothing for an invalid value; Chromium and WebKit use 5 s.
         None if value.is_some() => (DEFAULT_MAX_AGE, 0, DEFAULT_MAX_AGE),
         None => (DEFAULT_MAX_AGE, DEFAULT_MAX_AGE, DEFAULT_MAX_AGE),
@@ -379,6 +386,7 @@ mod tests {
         // Chromium kMaxTimeout 2 h, Firefox 24 h, WebKit 600 s.
         assert_eq!(max_age(Some("86400")), (7200, 86400, 600));
         assert_eq!(max_age(None), (5, 5, 5));
-        assert_eq!(max_age(Some("-1")), (5, 0, 5));
+        assert_eq!(max_age(Some("-1")), (0, 0, 5));
+        assert_eq!(max_age(Some("soon")), (5, 0, 5));
     }
 }

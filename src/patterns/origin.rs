@@ -87,8 +87,18 @@ pub fn trusted_origins(pattern: &str, case_insensitive: bool) -> Vec<String> {
     }
 }
 
-/// Compiles an origin regex (PCRE) and derives the origins it is meant to admit.
-fn trusted(pattern: &str, case_insensitive: bool) -> Result<(regex::Regex, Vec<Origin>), String> {
+type Trusted = Result<(regex::Regex, Vec<Origin>), String>;
+
+/// Compiles an origin regex (PCRE) and derives the origins it is meant to admit; once per
+/// pattern (see [`super::memo`]).
+fn trusted(pattern: &str, case_insensitive: bool) -> Trusted {
+    static TRUSTED: super::memo::Memo<(String, bool), Trusted> = super::memo::Memo::new();
+    TRUSTED.get_or((pattern.to_string(), case_insensitive), || {
+        trusted_uncached(pattern, case_insensitive)
+    })
+}
+
+fn trusted_uncached(pattern: &str, case_insensitive: bool) -> Trusted {
     if pattern.len() > MAX_ORIGIN_PATTERN {
         return Err("pattern longer than 4 KB".into());
     }
@@ -122,6 +132,14 @@ fn trusted(pattern: &str, case_insensitive: bool) -> Result<(regex::Regex, Vec<O
 }
 
 pub fn analyse_origin_regex(pattern: &str, case_insensitive: bool) -> OriginRegexVerdict {
+    static VERDICTS: super::memo::Memo<(String, bool), OriginRegexVerdict> =
+        super::memo::Memo::new();
+    VERDICTS.get_or((pattern.to_string(), case_insensitive), || {
+        analyse_uncached(pattern, case_insensitive)
+    })
+}
+
+fn analyse_uncached(pattern: &str, case_insensitive: bool) -> OriginRegexVerdict {
     if pattern.len() > MAX_ORIGIN_PATTERN {
         return OriginRegexVerdict::NotAnalysed("pattern longer than 4 KB".into());
     }

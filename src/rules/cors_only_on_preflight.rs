@@ -11,7 +11,7 @@ pub struct CorsOnlyOnPreflight;
 static INFO: RuleInfo = RuleInfo {
     code: "CORS306",
     name: "cors-only-on-preflight",
-    severity: Severity::Warning,
+    severity: Severity::Error,
     summary: "CORS headers on the OPTIONS answer but not on the actual response",
     doc: include_str!("../../rules/cors-only-on-preflight.md"),
     security: false,

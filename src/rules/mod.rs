@@ -9,20 +9,35 @@ use crate::resolve::{self, Request, Response};
 use crate::settings::Client;
 use crate::source::Sources;
 
+mod authorization_not_covered;
 mod cors_only_on_preflight;
+mod duplicate_allow_origin;
 mod header_inheritance_drop;
 mod headers_not_applied;
+mod insecure_origin_scheme;
+mod invalid_allow_credentials;
+mod invalid_allow_list;
+mod invalid_allow_origin;
 mod invalid_config;
 mod invalid_syntax;
+mod lowercase_method;
+mod max_age_out_of_range;
 mod missing_always;
 mod missing_max_age;
 mod missing_vary_origin;
+mod non_utf8;
+mod null_origin;
+mod origin_reflection;
 mod preflight_missing_cors_headers;
 mod preflight_not_ok;
 mod redirect_on_preflight;
 mod unlisted_request_header;
 mod unreadable_include;
 pub mod unused_suppression;
+mod useless_allow_entry;
+mod values;
+mod weak_origin_regex;
+mod wildcard_list_with_credentials;
 mod wildcard_with_credentials;
 
 /// A rule: what it looks at in the model, and what it reports.
@@ -39,11 +54,25 @@ pub static RULES: &[&dyn Rule] = &[
     &invalid_syntax::InvalidSyntax,
     &invalid_config::InvalidConfig,
     &unreadable_include::UnreadableInclude,
+    &non_utf8::NonUtf8,
     &wildcard_with_credentials::WildcardWithCredentials,
+    &origin_reflection::OriginReflection,
+    &weak_origin_regex::WeakOriginRegex,
+    &null_origin::NullOrigin,
+    &insecure_origin_scheme::InsecureOriginScheme,
+    &invalid_allow_origin::InvalidAllowOrigin,
+    &invalid_allow_credentials::InvalidAllowCredentials,
+    &duplicate_allow_origin::DuplicateAllowOrigin,
+    &wildcard_list_with_credentials::WildcardListWithCredentials,
     &unlisted_request_header::UnlistedRequestHeader,
     &missing_max_age::MissingMaxAge,
+    &authorization_not_covered::AuthorizationNotCovered,
+    &invalid_allow_list::InvalidAllowList,
+    &lowercase_method::LowercaseMethod,
+    &max_age_out_of_range::MaxAgeOutOfRange,
     &preflight_not_ok::PreflightNotOk,
     &preflight_missing_cors_headers::PreflightMissingCorsHeaders,
+    &useless_allow_entry::UselessAllowEntry,
     &missing_always::MissingAlways,
     &redirect_on_preflight::RedirectOnPreflight,
     &header_inheritance_drop::HeaderInheritanceDrop,

@@ -83,7 +83,6 @@ pub struct Simulated {
 #[derive(Debug, Clone)]
 pub struct Found {
     pub rule: String,
-    pub code: String,
     pub severity: String,
     pub line: u64,
 }
@@ -99,6 +98,8 @@ pub struct Row {
     pub failures: Vec<String>,
     /// Checks that wait for a rule corslint does not have yet.
     pub pending: Vec<String>,
+    /// Same cause, different words: corslint's quote of Chromium could be closer.
+    pub wording: Vec<String>,
     /// Logs, when something failed.
     pub details: String,
 }
@@ -112,9 +113,13 @@ pub fn run(tools: &Tools, scenario: &Scenario) -> Row {
         findings: Vec::new(),
         failures: Vec::new(),
         pending: Vec::new(),
+        wording: Vec::new(),
         details: String::new(),
     };
-    let dir = match tempfile::Builder::new().prefix("corslint-oracle-").tempdir() {
+    let dir = match tempfile::Builder::new()
+        .prefix("corslint-oracle-")
+        .tempdir()
+    {
         Ok(d) => d,
         Err(e) => {
             row.failures.push(format!("cannot create a folder: {e}"));
@@ -202,7 +207,10 @@ fn browse(tools: &Tools, values: &Values, dir: &Path) -> Result<Browser, String>
 /// `[..:INFO:CONSOLE:0] "message", source: URL (0)` → `message`.
 fn console_text(line: &str) -> &str {
     let text = line.split_once("] ").map(|(_, t)| t).unwrap_or(line);
-    let text = text.rsplit_once(", source: ").map(|(t, _)| t).unwrap_or(text);
+    let text = text
+        .rsplit_once(", source: ")
+        .map(|(t, _)| t)
+        .unwrap_or(text);
     text.trim().trim_matches('"')
 }
 
@@ -221,7 +229,7 @@ fn simulate(
     let r = &scenario.request;
     let mut command = Command::new(&tools.corslint);
     command
-        .args(["simulate", "--origin", &values.page_origin()])
+        .args(["simulate", "--origin", &r.origin(values)])
         .args(["--method", &r.method]);
     for header in &r.headers {
         command.args(["--header", header]);
@@ -276,7 +284,7 @@ fn check(
     let mut command = Command::new(&tools.corslint);
     command
         .args(["check", "--format", "json"])
-        .args(["--client-origin", &values.page_origin()]);
+        .args(["--client-origin", &r.origin(values)]);
     for (name, _) in r.header_pairs() {
         command.args(["--client-header", &name]);
     }
@@ -297,7 +305,6 @@ fn check(
         .iter()
         .map(|f| Found {
             rule: f["rule"].as_str().unwrap_or_default().to_string(),
-            code: f["code"].as_str().unwrap_or_default().to_string(),
             severity: f["severity"].as_str().unwrap_or_default().to_string(),
             line: f["line"].as_u64().unwrap_or_default(),
         })
@@ -379,6 +386,7 @@ fn compare(tools: &Tools, scenario: &Scenario, row: &mut Row) {
         return;
     };
     let expect = &scenario.expect;
+    let findings = row.findings.clone();
     let fail = |row: &mut Row, text: String| row.failures.push(text);
 
     // 1. Chromium does what the scenario recorded (else the harness or Chromium changed).
@@ -437,13 +445,16 @@ fn compare(tools: &Tools, scenario: &Scenario, row: &mut Row) {
                     cause(s)
                 ),
             ),
+            (Some(b), Some(s)) if b != s => row
+                .wording
+                .push(format!("Chromium: \"{b}\"; corslint: \"{s}\"")),
             (Some(_), None) => fail(row, "corslint simulate gives no reason".into()),
             _ => {}
         }
     }
 
     // 4. The rules the scenario is about are reported (once corslint has them).
-    let reported: BTreeSet<&str> = row.findings.iter().map(|f| f.rule.as_str()).collect();
+    let reported: BTreeSet<&str> = findings.iter().map(|f| f.rule.as_str()).collect();
     let mut missing_rules = Vec::new();
     for rule in &expect.rules {
         if !tools.rules.contains(rule) {
@@ -461,11 +472,7 @@ fn compare(tools: &Tools, scenario: &Scenario, row: &mut Row) {
 
     // 5. A blocked request (or a security hole the browser lets through) comes with an
     //    error-level finding; an allowed request with none.
-    let errors: Vec<&Found> = row
-        .findings
-        .iter()
-        .filter(|f| f.severity == "error")
-        .collect();
+    let errors: Vec<&Found> = findings.iter().filter(|f| f.severity == "error").collect();
     let error_list = || {
         errors
             .iter()
@@ -547,7 +554,16 @@ pub fn table(rows: &[Row]) -> String {
     for row in rows {
         let (bv, br) = match &row.browser {
             Some(b) => (
-                format!("{} ({})", b.verdict.as_str(), b.outcome.split(':').next().unwrap_or("")),
+                format!(
+                    "{} ({})",
+                    b.verdict.as_str(),
+                    b.outcome
+                        .split(':')
+                        .next()
+                        .unwrap_or("")
+                        .trim_start_matches("ok ")
+                        .trim_start_matches("error ")
+                ),
                 b.reason.as_deref().map(short).unwrap_or_else(|| "—".into()),
             ),
             None => ("—".into(), "—".into()),

@@ -103,11 +103,7 @@ pub fn run(
     let err = dir.join(format!("{name}.stderr"));
     let mut guard = Guard::spawn(command, name, &out, &err)?;
     let status = guard.wait(limit)?;
-    Ok((
-        status.code().unwrap_or(-1),
-        read(&out),
-        read(&err),
-    ))
+    Ok((status.code().unwrap_or(-1), read(&out), read(&err)))
 }
 
 /// A file's text, empty when it cannot be read.
@@ -140,10 +136,10 @@ pub fn listening(port: u16) -> bool {
     .is_ok()
 }
 
-/// An executable: `$VAR` if set, else the first of `names` found on `PATH` or in `extra`.
+/// An executable: `$VAR` if set (None when it names no file), else the first of `names` found on `PATH` or in `extra`.
 pub fn find_tool(var: &str, names: &[&str], extra: &[&str]) -> Option<PathBuf> {
     if let Some(path) = std::env::var_os(var) {
-        return Some(PathBuf::from(path));
+        return Some(PathBuf::from(path)).filter(|p| p.is_file());
     }
     let path = std::env::var_os("PATH").unwrap_or_default();
     let dirs: Vec<PathBuf> = std::env::split_paths(&path)

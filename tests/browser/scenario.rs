@@ -84,6 +84,9 @@ pub struct Request {
     /// The status the stand-in backend answers every request with (`proxy_pass` targets).
     #[serde(default = "ok")]
     pub backend_status: u16,
+    /// The page makes the request from a sandboxed iframe: its origin is `null`.
+    #[serde(default)]
+    pub sandboxed: bool,
 }
 
 fn ok() -> u16 {
@@ -117,6 +120,15 @@ pub struct Expect {
 }
 
 impl Request {
+    /// The request's `Origin`: the page's, or `null` from a sandboxed iframe.
+    pub fn origin(&self, values: &Values) -> String {
+        if self.sandboxed {
+            "null".to_string()
+        } else {
+            values.page_origin()
+        }
+    }
+
     /// The `(name, value)` pairs of `headers`.
     pub fn header_pairs(&self) -> Vec<(String, String)> {
         self.headers
@@ -205,7 +217,10 @@ impl Scenario {
             &e.blocked_without_error,
             &e.undetermined,
         ];
-        if reasons.iter().any(|r| r.as_ref().is_some_and(|r| r.trim().is_empty())) {
+        if reasons
+            .iter()
+            .any(|r| r.as_ref().is_some_and(|r| r.trim().is_empty()))
+        {
             return Err("an expectation's exception needs its reason".into());
         }
         Ok(())

@@ -184,6 +184,35 @@ fn page(scenario: &Scenario, values: &Values) -> String {
         init.insert("body".into(), body.clone().into());
     }
     let script_json = |v: serde_json::Value| v.to_string().replace("</", "<\\/");
+    let url = script_json(values.api_url(&r.path).into());
+    let init = script_json(init.into());
+    if r.sandboxed {
+        // The fetch runs in a sandboxed iframe (origin `null`) and posts its outcome up.
+        let inner = format!(
+            "<script>const post = (text) => parent.postMessage(text, \"*\");\n\
+             fetch({url}, {init}).then((response) => post(\"ok \" + response.status))\
+             .catch((error) => post(\"error \" + error.name + \": \" + error.message));</script>"
+        );
+        let srcdoc = inner
+            .replace('&', "&amp;")
+            .replace('"', "&quot;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;");
+        return format!(
+            r#"<!doctype html>
+<html><head><meta charset="utf-8"><title>corslint browser oracle: {name}</title></head>
+<body><pre id="outcome">CORSLINT-OUTCOME pending END</pre>
+<script>
+window.addEventListener("message", (event) => {{
+  document.getElementById("outcome").textContent = "CORSLINT-OUTCOME " + event.data + " END";
+}});
+</script>
+<iframe sandbox="allow-scripts" srcdoc="{srcdoc}"></iframe>
+</body></html>
+"#,
+            name = scenario.name,
+        );
+    }
     format!(
         r#"<!doctype html>
 <html><head><meta charset="utf-8"><title>corslint browser oracle: {name}</title></head>
@@ -196,7 +225,5 @@ fetch({url}, {init})
 </script></body></html>
 "#,
         name = scenario.name,
-        url = script_json(values.api_url(&r.path).into()),
-        init = script_json(init.into()),
     )
 }

@@ -316,7 +316,21 @@ impl Parser {
                 let mut ops = std::mem::take(&mut open.removes);
                 ops.append(&mut open.block.ops);
                 open.block.ops = ops;
-                self.out.headers.push(open.block);
+                // Cloudflare keys rules by their path line (`constructHeaders`:
+                // `rules[rule.path] = …`): a later rule for the same path replaces the earlier
+                // one, in the earlier one's place (seen with `wrangler pages dev`).
+                let earlier = (self.dialect == Dialect::Cloudflare)
+                    .then(|| {
+                        self.out
+                            .headers
+                            .iter_mut()
+                            .find(|b| b.pattern == open.block.pattern && b.host == open.block.host)
+                    })
+                    .flatten();
+                match earlier {
+                    Some(earlier) => *earlier = open.block,
+                    None => self.out.headers.push(open.block),
+                }
             }
         }
     }
@@ -554,6 +568,26 @@ mod tests {
     fn cloudflare_keeps_values_and_bang_suffixes() {
         let parsed = parse("/*\n\tX-Header: Custom-Value!!!\n", F, Dialect::Cloudflare);
         assert_eq!(ops(&parsed)[0].2, "Custom-Value!!!");
+    }
+
+    #[test]
+    fn cloudflare_same_path_twice_keeps_the_later_rule_in_the_first_place() {
+        let text = "/api/*\n  A: 1\n/*\n  B: 2\n/api/*\n  C: 3\n";
+        let parsed = parse(text, F, Dialect::Cloudflare);
+        assert!(parsed.problems.is_empty(), "{:?}", messages(&parsed));
+        let rules: Vec<(String, String)> = ops(&parsed)
+            .into_iter()
+            .map(|(path, name, _, _)| (path, name))
+            .collect();
+        assert_eq!(
+            rules,
+            vec![
+                ("/api/*".to_string(), "c".to_string()),
+                ("/*".to_string(), "b".to_string())
+            ]
+        );
+        // Netlify keeps both blocks (its merge keeps every rule; the later value wins).
+        assert_eq!(ops(&parse(text, F, Dialect::Netlify)).len(), 3);
     }
 
     #[test]

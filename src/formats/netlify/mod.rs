@@ -437,7 +437,7 @@ fn lower_redirect(
 
     let mut scope = Scope::new(ScopeKind::Redirect, draft.span);
     scope.head = draft.from_span;
-    scope.matcher = Some(matcher(dialect, &path, path_span, verbatim, problems));
+    scope.matcher = Some(redirect_matcher(dialect, &path, path_span, verbatim, problems));
     let Ok(status16) = u16::try_from(status) else {
         // Netlify accepts any integer; what its CDN does with it is unknown.
         return None;
@@ -558,6 +558,28 @@ fn matcher(
         regex,
         samples,
     }
+}
+
+/// A redirect's `from`. On Netlify it matches like a `_headers` path (splats, placeholders,
+/// an optional trailing slash) but case-sensitively: "Paths are case-sensitive" (Netlify
+/// docs, redirects overview), and `netlify-redirector`, Netlify's matcher, does not match
+/// `/OLD` for a rule `/old` (tests/platform_oracles.rs). Cloudflare paths are case-sensitive
+/// everywhere.
+fn redirect_matcher(
+    dialect: Dialect,
+    pattern: &str,
+    span: Span,
+    verbatim: bool,
+    problems: &mut Vec<Problem>,
+) -> PathMatcher {
+    let mut m = matcher(dialect, pattern, span, verbatim, problems);
+    if dialect == Dialect::Netlify {
+        m.regex = m.regex.and_then(|re| {
+            let sensitive = re.as_str().strip_prefix("(?i)")?;
+            regex::Regex::new(sensitive).ok()
+        });
+    }
+    m
 }
 
 /// `http://` or `https://` (Netlify's `isUrl`).
@@ -819,6 +841,18 @@ mod tests {
         assert_eq!(all[1].start, 8);
         assert_eq!(all[2].text, "x");
         assert_eq!(all.len(), 3);
+    }
+
+    #[test]
+    fn netlify_redirect_paths_are_case_sensitive_header_paths_are_not() {
+        let span = Span::new(FileId(0), 0..0);
+        let mut problems = Vec::new();
+        let redirect = redirect_matcher(Dialect::Netlify, "/old/*", span, false, &mut problems);
+        assert!(redirect.matches("/old/a") && redirect.matches("/old"));
+        assert!(!redirect.matches("/OLD/a"));
+        let header = matcher(Dialect::Netlify, "/old/*", span, false, &mut problems);
+        assert!(header.matches("/OLD/a"));
+        assert!(problems.is_empty());
     }
 
     #[test]

@@ -253,6 +253,15 @@ fn origin_map(item: &Item, vars: &Vars) -> HeaderValue {
 /// Compiles an nginx (PCRE) regex; None when it uses syntax corslint does not analyse
 /// (lookaround, backreferences): such a pattern is never assumed to match.
 pub fn compile(pattern: &str, case_insensitive: bool) -> Option<Regex> {
+    // Once per distinct pattern: servers repeat the same `if`, `map` and `rewrite` regexes.
+    static COMPILED: crate::patterns::memo::Memo<(String, bool), Option<Regex>> =
+        crate::patterns::memo::Memo::new();
+    COMPILED.get_or((pattern.to_string(), case_insensitive), || {
+        compile_uncached(pattern, case_insensitive)
+    })
+}
+
+fn compile_uncached(pattern: &str, case_insensitive: bool) -> Option<Regex> {
     let body = crate::patterns::to_rust_regex(pattern, crate::patterns::Dialect::Pcre).ok()?;
     RegexBuilder::new(&body)
         .case_insensitive(case_insensitive)
