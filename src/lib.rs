@@ -236,28 +236,41 @@ impl<'o> Run<'o> {
             loaded.push((id, Some(format), c.path.clone(), c.explicit));
         }
 
+        // Each nginx file is expanded once: to learn what it includes, then to lint it.
         let mut included: HashSet<PathBuf> = HashSet::new();
+        let mut expanded: HashMap<FileId, formats::nginx::Expanded> = HashMap::new();
         for (id, format, _, _) in &loaded {
             if *format == Some(Format::Nginx) {
-                included.extend(formats::nginx::included_files(
-                    *id,
-                    &mut self.report.sources,
-                ));
+                let e = formats::nginx::expand(*id, &mut self.report.sources);
+                included.extend(e.included_files().iter().cloned());
+                expanded.insert(*id, e);
             }
         }
         for (id, format, path, explicit) in loaded {
             let canonical = self.report.sources.get(id).path.clone();
             let is_included = canonical.as_ref().is_some_and(|p| included.contains(p));
+            let pre_expanded = expanded.remove(&id);
             if is_included && !explicit {
                 continue;
             }
             if let Some(format) = format {
-                self.lint_file(id, format, &path);
+                self.lint_file_expanded(id, format, &path, pre_expanded);
             }
         }
     }
 
     fn lint_file(&mut self, id: FileId, format: Format, path: &Path) {
+        self.lint_file_expanded(id, format, path, None);
+    }
+
+    /// Lints one file; an nginx file may come already expanded.
+    fn lint_file_expanded(
+        &mut self,
+        id: FileId,
+        format: Format,
+        path: &Path,
+        expanded: Option<formats::nginx::Expanded>,
+    ) {
         self.report.files_checked += 1;
         let settings = self.settings_for(path);
         let options = ReadOptions {
@@ -269,7 +282,10 @@ impl<'o> Run<'o> {
             self.report.findings.push(binary_file(id, at));
             return;
         }
-        let document = formats::read(format, id, &mut self.report.sources, &options);
+        let document = match expanded {
+            Some(expanded) => formats::nginx::read_expanded(id, expanded),
+            None => formats::read(format, id, &mut self.report.sources, &options),
+        };
         let rel = relative(path);
         let enabled = |rule: &RuleInfo| settings.enabled(rule) && !settings.ignored_for(&rel, rule);
         let client_for = |_: &model::Site| settings.client.clone();

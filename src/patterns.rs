@@ -134,6 +134,13 @@ fn first_line(s: &str) -> String {
 }
 
 /// Compiles a Rust-syntax regex with corslint's size limits.
+/// `regex::Regex::new(src).ok()` (the crate's default limits), compiled once per distinct
+/// source (see [`memo`]): for the regexes formats build themselves.
+pub(crate) fn regex_new(src: &str) -> Option<regex::Regex> {
+    static COMPILED: memo::Memo<String, Option<regex::Regex>> = memo::Memo::new();
+    COMPILED.get_or(src.to_string(), || regex::Regex::new(src).ok())
+}
+
 /// Compiled once per distinct source (see [`memo`]).
 pub(crate) fn compile_rust(rust_src: &str) -> Result<regex::Regex, PatternError> {
     static COMPILED: memo::Memo<String, Result<regex::Regex, PatternError>> = memo::Memo::new();

@@ -1,40 +1,16 @@
 //! vercel.json through the whole linter: which rules fire, at which line and column.
 
-use corslint::settings::Overrides;
-use corslint::{Input, lint};
+mod common;
 
-/// `rule@line:column` for every finding.
-fn findings_with(text: &str, overrides: &Overrides) -> Vec<String> {
-    let report = lint(
-        &[Input::Stdin {
-            name: "vercel.json".into(),
-            text: text.into(),
-        }],
-        overrides,
-    );
-    assert!(report.errors.is_empty(), "{:?}", report.errors);
-    report
-        .findings
-        .iter()
-        .map(|f| {
-            let p = report
-                .sources
-                .get(f.span.file)
-                .position(f.span.start as usize);
-            format!("{}@{}:{}", f.rule.name, p.line, p.column)
-        })
-        .collect()
-}
+use common::{findings_as, of};
+use corslint::settings::Overrides;
 
 fn findings(text: &str) -> Vec<String> {
-    findings_with(text, &Overrides::default())
+    findings_as("vercel.json", text, &Overrides::default())
 }
 
-fn of(rule: &str, all: &[String]) -> Vec<String> {
-    all.iter()
-        .filter(|f| f.starts_with(&format!("{rule}@")))
-        .cloned()
-        .collect()
+fn findings_with(text: &str, overrides: &Overrides) -> Vec<String> {
+    findings_as("vercel.json", text, overrides)
 }
 
 const OVERLAPPING_WILDCARD: &str = r#"{

@@ -1,44 +1,17 @@
 //! Each rule on nginx: configurations it must flag (with the exact position) and ones it must
 //! leave alone, through inheritance, `if` branches, includes and quoting variants.
 
+mod common;
+
 use std::fs;
 use std::path::Path;
 
+use common::{findings_as, of};
 use corslint::settings::Overrides;
 use corslint::{Input, lint};
 
-/// `rule@line:column` for every finding.
-fn findings_with(text: &str, overrides: &Overrides) -> Vec<String> {
-    let report = lint(
-        &[Input::Stdin {
-            name: "nginx.conf".into(),
-            text: text.into(),
-        }],
-        overrides,
-    );
-    assert!(report.errors.is_empty(), "{:?}", report.errors);
-    report
-        .findings
-        .iter()
-        .map(|f| {
-            let p = report
-                .sources
-                .get(f.span.file)
-                .position(f.span.start as usize);
-            format!("{}@{}:{}", f.rule.name, p.line, p.column)
-        })
-        .collect()
-}
-
 fn findings(text: &str) -> Vec<String> {
-    findings_with(text, &Overrides::default())
-}
-
-fn of(rule: &str, all: &[String]) -> Vec<String> {
-    all.iter()
-        .filter(|f| f.starts_with(&format!("{rule}@")))
-        .cloned()
-        .collect()
+    findings_as("nginx.conf", text, &Overrides::default())
 }
 
 fn lint_dir(dir: &Path, file: &str) -> Vec<String> {

@@ -1,28 +1,14 @@
 //! Hostile input: every case gets a clear diagnostic and the right exit code, never a panic,
 //! a hang or a silent "all clear". And linting never writes to the files it reads.
 
+mod common;
+
 use std::fs;
 use std::path::Path;
 
-use assert_cmd::Command;
+use common::{corslint, run};
 use corslint::settings::Overrides;
 use corslint::{Input, lint};
-
-fn corslint() -> Command {
-    let mut cmd = Command::cargo_bin("corslint").unwrap();
-    cmd.env("NO_COLOR", "1")
-        .env_remove("CORSLINT_OUTPUT_FORMAT");
-    cmd
-}
-
-fn run(cmd: &mut Command) -> (i32, String, String) {
-    let out = cmd.output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 fn concise(path: &Path) -> (i32, String, String) {
     run(corslint().args(["check", "--format", "concise"]).arg(path))

@@ -228,12 +228,12 @@ fn an_empty_value_adds_nothing() {
 }
 
 #[test]
-fn add_header_in_front_of_an_upstream_is_a_likely_duplicate() {
+fn add_header_in_front_of_an_upstream_is_a_possible_duplicate() {
     let conf = "server {\n  location /api/ {\n    add_header Access-Control-Allow-Origin https://app.example.com always;\n    proxy_pass http://127.0.0.1:8080;\n  }\n}\n";
     let found = hits(conf, "duplicate-allow-origin");
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].at, "3:44");
-    assert_eq!(found[0].severity, "warning");
+    assert_eq!(found[0].severity, "info");
     assert!(found[0].message.contains("if the upstream"));
     assert_eq!(
         found[0].secondary,

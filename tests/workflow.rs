@@ -1,25 +1,11 @@
 //! Fitting the user's workflow: SARIF and annotations for CI, suppressions, stdin,
 //! configuration precedence, --output, --statistics, --quiet.
 
+mod common;
+
 use std::fs;
 
-use assert_cmd::Command;
-
-fn corslint() -> Command {
-    let mut cmd = Command::cargo_bin("corslint").unwrap();
-    cmd.env("NO_COLOR", "1")
-        .env_remove("CORSLINT_OUTPUT_FORMAT");
-    cmd
-}
-
-fn run(cmd: &mut Command) -> (i32, String, String) {
-    let out = cmd.output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+use common::{corslint, run};
 
 const WILDCARD: &str = "server {\n  listen 80;\n  add_header Access-Control-Allow-Origin * always;\n  add_header Access-Control-Allow-Credentials true always;\n}\n";
 

@@ -479,8 +479,11 @@ impl<'t, 'p> Reader<'t, 'p> {
                 }
             },
         };
-        let matcher = matcher?;
+        let mut matcher = matcher?;
         let destination = destination?;
+        if matcher.syntax == PathSyntax::Glob && has_capture(&destination) {
+            with_capture_pattern(&mut matcher);
+        }
         let span = self.span(item);
         let mut scope = Scope::new(ScopeKind::Redirect, span);
         scope.head = matcher.span;
@@ -655,6 +658,108 @@ impl<'t, 'p> Reader<'t, 'p> {
     }
 }
 
+/// Whether a redirect destination uses a capture (`/:name`, superstatic's
+/// `destination.match(/(?:^|\/):/)`).
+fn has_capture(destination: &str) -> bool {
+    destination.starts_with(':') || destination.contains("/:")
+}
+
+/// A redirect whose destination uses captures: superstatic (`middleware/redirects.js`) then
+/// also compiles the `source` with path-to-regexp 1.x (`pathToRegexp(glob, keys)`: `:name`,
+/// `:name*`, `:name+`, `:name?`, a bare `*`; case-insensitive, an optional trailing slash)
+/// and redirects when either that or the glob matches. A source with a custom `(…)` group
+/// keeps the glob alone (not translated).
+fn with_capture_pattern(matcher: &mut PathMatcher) {
+    let Some((capture, samples)) = path_to_regexp_v1(&matcher.pattern) else {
+        return;
+    };
+    let Some(glob) = &matcher.regex else { return };
+    let Ok(both) = regex::Regex::new(&format!("(?:{})|(?:{capture})", glob.as_str())) else {
+        return;
+    };
+    matcher.regex = Some(both);
+    for sample in samples {
+        if !matcher.samples.contains(&sample) {
+            matcher.samples.push(sample);
+        }
+    }
+}
+
+/// path-to-regexp 1.x with its default options (`sensitive: false`, `strict: false`, `end:
+/// true`, delimiter `/`) as a Rust regex, with sample paths; None for custom groups.
+fn path_to_regexp_v1(source: &str) -> Option<(String, Vec<String>)> {
+    // superstatic passes the glob through `glob-slasher` first: a leading `/`.
+    let source = if source.starts_with('/') {
+        source.to_string()
+    } else {
+        format!("/{source}")
+    };
+    let chars: Vec<char> = source.chars().collect();
+    let mut route = String::new();
+    let (mut short, mut long) = (String::new(), String::new());
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '(' || c == ')' {
+            return None;
+        }
+        if c == '\\' {
+            let next = *chars.get(i + 1)?;
+            route.push_str(&regex::escape(&next.to_string()));
+            short.push(next);
+            long.push(next);
+            i += 2;
+            continue;
+        }
+        // An optional prefix (`/` or `.`) before a parameter or a bare `*`.
+        let (prefix, at) = match (c, chars.get(i + 1)) {
+            ('/' | '.', Some(':' | '*')) => (Some(c), i + 1),
+            _ => (None, i),
+        };
+        let token = match chars.get(at) {
+            Some(':') => {
+                let name_len = chars[at + 1..]
+                    .iter()
+                    .take_while(|c| c.is_alphanumeric() || **c == '_')
+                    .count();
+                (name_len > 0).then(|| {
+                    let end = at + 1 + name_len;
+                    let modifier = chars.get(end).copied().filter(|m| "*+?".contains(*m));
+                    ("[^/]+?", modifier, end + usize::from(modifier.is_some()))
+                })
+            }
+            Some('*') => Some((".*", None, at + 1)),
+            _ => None,
+        };
+        let Some((pattern, modifier, end)) = token else {
+            route.push_str(&regex::escape(&c.to_string()));
+            short.push(c);
+            long.push(c);
+            i += 1;
+            continue;
+        };
+        let written = prefix.map(String::from).unwrap_or_default();
+        let prefix = prefix.map(|p| regex::escape(&p.to_string())).unwrap_or_default();
+        let mut capture = format!("(?:{pattern})");
+        if matches!(modifier, Some('+' | '*')) {
+            capture = format!("{capture}(?:{prefix}{capture})*");
+        }
+        if matches!(modifier, Some('?' | '*')) {
+            route.push_str(&format!("(?:{prefix}({capture}))?"));
+        } else {
+            route.push_str(&format!("{prefix}({capture})"));
+            short.push_str(&format!("{written}x"));
+        }
+        long.push_str(&format!("{written}x"));
+        i = end;
+    }
+    let route = route.strip_suffix(&regex::escape("/")).unwrap_or(&route);
+    let regex = format!("(?i)^{route}/?$");
+    regex::Regex::new(&regex).ok()?;
+    let short = if short.is_empty() { "/".into() } else { short };
+    Some((regex, vec![long, short]))
+}
+
 /// A function / Cloud Run / Dynamic Links rewrite: hosting headers are applied to its
 /// responses (emulator behaviour; production unverified).
 fn upstream(target: String, span: Span) -> Handler {
@@ -745,6 +850,28 @@ mod tests {
             site.scope(site.top[3]).handler,
             Some(Handler::Upstream { headers_applied: true, ref target, .. }) if target.contains("api")
         ));
+    }
+
+    #[test]
+    fn redirect_with_captures_also_matches_as_path_to_regexp() {
+        let (doc, _) = read_text(
+            r#"{"hosting": {"redirects": [
+              {"source": "/api/:rest*", "destination": "/v2/:rest*"},
+              {"source": "/blog/:slug", "destination": "/posts/:slug"},
+              {"source": "/api/:rest*", "destination": "/elsewhere"}
+            ]}}"#,
+        );
+        assert!(doc.problems.is_empty(), "{:?}", doc.problems);
+        let m = |i: usize| doc.sites[0].scope(i).matcher.clone().unwrap();
+        for path in ["/api", "/api/", "/api/items.json", "/API/a/b"] {
+            assert!(m(0).matches(path), "{path}");
+        }
+        assert!(!m(0).matches("/apix"));
+        assert!(m(1).matches("/blog/first") && m(1).matches("/blog/first/"));
+        assert!(!m(1).matches("/blog/a/b"));
+        // No capture in the destination: the glob alone, where `:rest*` is literal text.
+        assert!(!m(2).matches("/api/items.json"));
+        assert!(m(0).samples.iter().any(|s| s == "/api/x"));
     }
 
     #[test]

@@ -1092,7 +1092,7 @@ impl<'t> Reader<'t> {
         candidates: Vec<String>,
     ) -> ScopeId {
         let span = self.member_span(member);
-        let regex = Regex::new(pattern).ok();
+        let regex = patterns::regex_new(pattern);
         let mut samples: Vec<String> = Vec::new();
         for c in candidates {
             if regex.as_ref().is_some_and(|re| re.is_match(&c)) && !samples.contains(&c) {
@@ -1191,7 +1191,7 @@ fn has_route_reference(value: &str) -> bool {
 /// `packages/cli/src/util/dev/route-conditions.ts`). None when it cannot be evaluated.
 fn js_regex(re: &str) -> Option<Regex> {
     let rust = patterns::to_rust_regex(re, patterns::Dialect::Js).ok()?;
-    Regex::new(&rust).ok()
+    patterns::regex_new(&rust)
 }
 
 /// Named groups of a JavaScript regex: `(?<name>`.

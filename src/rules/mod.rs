@@ -49,7 +49,7 @@ pub trait Rule: Sync {
     fn check_site(&self, _cx: &SiteContext, _out: &mut Vec<Finding>) {}
 }
 
-/// Every rule, in code order.
+/// Every rule, in code order (a test checks the order, the codes and the pages).
 pub static RULES: &[&dyn Rule] = &[
     &invalid_syntax::InvalidSyntax,
     &invalid_config::InvalidConfig,
@@ -77,9 +77,9 @@ pub static RULES: &[&dyn Rule] = &[
     &redirect_on_preflight::RedirectOnPreflight,
     &header_inheritance_drop::HeaderInheritanceDrop,
     &missing_vary_origin::MissingVaryOrigin,
+    &headers_not_applied::HeadersNotApplied,
     &cors_only_on_preflight::CorsOnlyOnPreflight,
     &unused_suppression::UnusedSuppression,
-    &headers_not_applied::HeadersNotApplied,
 ];
 
 pub fn all() -> impl Iterator<Item = &'static RuleInfo> {
@@ -294,5 +294,44 @@ fn problems_of_kind(
             finding = finding.help(help.clone());
         }
         out.push(finding);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn registry_is_in_code_order_with_unique_names_and_pages() {
+        let rules: Vec<_> = super::all().collect();
+        for pair in rules.windows(2) {
+            assert!(
+                pair[0].code < pair[1].code,
+                "{} before {}",
+                pair[0].code,
+                pair[1].code
+            );
+        }
+        let mut names: Vec<_> = rules.iter().map(|r| r.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), rules.len());
+        for r in rules {
+            assert!(
+                r.doc.starts_with(&format!("# {} ({})", r.name, r.code)),
+                "rules/{}.md must start with its name and code",
+                r.name
+            );
+            assert!(
+                r.doc
+                    .contains(&format!("**Severity:** {}", r.severity.as_str())),
+                "rules/{}.md must state the default severity {}",
+                r.name,
+                r.severity.as_str()
+            );
+            assert!(
+                r.name
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            );
+        }
     }
 }

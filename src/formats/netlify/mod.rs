@@ -437,7 +437,9 @@ fn lower_redirect(
 
     let mut scope = Scope::new(ScopeKind::Redirect, draft.span);
     scope.head = draft.from_span;
-    scope.matcher = Some(redirect_matcher(dialect, &path, path_span, verbatim, problems));
+    scope.matcher = Some(redirect_matcher(
+        dialect, &path, path_span, verbatim, problems,
+    ));
     let Ok(status16) = u16::try_from(status) else {
         // Netlify accepts any integer; what its CDN does with it is unknown.
         return None;
@@ -576,7 +578,7 @@ fn redirect_matcher(
     if dialect == Dialect::Netlify {
         m.regex = m.regex.and_then(|re| {
             let sensitive = re.as_str().strip_prefix("(?i)")?;
-            regex::Regex::new(sensitive).ok()
+            crate::patterns::regex_new(sensitive)
         });
     }
     m

@@ -114,8 +114,9 @@ impl<'s> Expander<'s> {
         (self.problems, self.suppressions)
     }
 
-    pub fn visited_paths(&self) -> HashSet<PathBuf> {
-        self.visited.clone()
+    /// The files read through includes (taken: call once, after [`Expander::expand_root`]).
+    pub fn visited_paths(&mut self) -> HashSet<PathBuf> {
+        std::mem::take(&mut self.visited)
     }
 
     /// Parses (once) the text of `file` that starts at `base` (the whole file, or one file of

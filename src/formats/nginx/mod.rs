@@ -17,9 +17,49 @@ use crate::source::{FileId, Sources, Span};
 
 /// Reads an nginx file (with everything it includes) into the model.
 pub fn read(file: FileId, sources: &mut Sources) -> Document {
+    read_expanded(file, expand(file, sources))
+}
+
+/// An nginx file with its includes read and spliced in: what [`read_expanded`] lowers.
+/// Linting a folder expands each nginx file once, first to learn which files it includes
+/// ([`Expanded::included_files`]), then to lint it.
+pub struct Expanded {
+    items: Vec<includes::Item>,
+    problems: Vec<Problem>,
+    suppressions: Vec<crate::model::Suppression>,
+    visited: HashSet<PathBuf>,
+}
+
+impl Expanded {
+    /// The files it includes (directly or not), as resolved paths: when a folder is linted,
+    /// those are linted through the file that includes them, not on their own.
+    pub fn included_files(&self) -> &HashSet<PathBuf> {
+        &self.visited
+    }
+}
+
+/// Parses an nginx file and everything it includes (adding those files to `sources`).
+pub fn expand(file: FileId, sources: &mut Sources) -> Expanded {
     let mut expander = includes::Expander::new(file, sources);
     let items = expander.expand_root();
-    let (mut problems, suppressions) = expander.finish();
+    let visited = expander.visited_paths();
+    let (problems, suppressions) = expander.finish();
+    Expanded {
+        items,
+        problems,
+        suppressions,
+        visited,
+    }
+}
+
+/// Lowers an expanded nginx file into the model.
+pub fn read_expanded(file: FileId, expanded: Expanded) -> Document {
+    let Expanded {
+        items,
+        mut problems,
+        suppressions,
+        ..
+    } = expanded;
     let sites = if problems.iter().any(|p| p.kind == ProblemKind::Syntax) {
         // A file that does not parse is reported as such; nothing in it is judged.
         Vec::new()
@@ -37,9 +77,7 @@ pub fn read(file: FileId, sources: &mut Sources) -> Document {
 /// The files an nginx file includes (directly or not), as resolved paths: when a folder is
 /// linted, those are linted through the file that includes them, not on their own.
 pub fn included_files(file: FileId, sources: &mut Sources) -> HashSet<PathBuf> {
-    let mut expander = includes::Expander::new(file, sources);
-    expander.expand_root();
-    expander.visited_paths()
+    expand(file, sources).visited
 }
 
 /// Whether a text is nginx configuration: its directive names are nginx's. A text that does

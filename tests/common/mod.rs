@@ -1,0 +1,81 @@
+//! Helpers the integration tests share: lint a text and list findings as `rule@line:column`,
+//! run the binary, find the shared corpus.
+
+// Each test binary uses its own subset of these.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use corslint::settings::Overrides;
+use corslint::{Input, Report, lint};
+
+/// Lints `text` as a file named `name`; every finding as `rule@line:column`.
+pub fn findings_as(name: &str, text: &str, overrides: &Overrides) -> Vec<String> {
+    let report = lint(
+        &[Input::Stdin {
+            name: name.into(),
+            text: text.into(),
+        }],
+        overrides,
+    );
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    positions(&report)
+}
+
+/// Every finding of a report as `rule@line:column`.
+pub fn positions(report: &Report) -> Vec<String> {
+    report
+        .findings
+        .iter()
+        .map(|f| {
+            let p = report
+                .sources
+                .get(f.span.file)
+                .position(f.span.start as usize);
+            format!("{}@{}:{}", f.rule.name, p.line, p.column)
+        })
+        .collect()
+}
+
+/// The findings of one rule.
+pub fn of(rule: &str, all: &[String]) -> Vec<String> {
+    all.iter()
+        .filter(|f| f.starts_with(&format!("{rule}@")))
+        .cloned()
+        .collect()
+}
+
+/// The `corslint` binary, without colour and without an output-format override.
+pub fn corslint() -> Command {
+    let mut cmd = Command::cargo_bin("corslint").unwrap();
+    cmd.env("NO_COLOR", "1")
+        .env("COLUMNS", "100")
+        .env_remove("CORSLINT_OUTPUT_FORMAT");
+    cmd
+}
+
+/// Exit code, standard output and standard error.
+pub fn run(cmd: &mut Command) -> (i32, String, String) {
+    let out = cmd.output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// `../shared/corpus` beside the checkout, or None (printing that the test was skipped).
+/// With CORSLINT_REQUIRE_CORPUS=1 (CI) a missing corpus is a failure.
+pub fn corpus() -> Option<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
+    if root.join("SOURCES.md").is_file() {
+        return Some(root);
+    }
+    assert!(
+        std::env::var("CORSLINT_REQUIRE_CORPUS").as_deref() != Ok("1"),
+        "../shared/corpus not found, and CORSLINT_REQUIRE_CORPUS=1"
+    );
+    println!("skipped: ../shared/corpus not found");
+    None
+}
