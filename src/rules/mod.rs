@@ -201,6 +201,14 @@ impl<'a> SiteContext<'a> {
             for op in &scope.headers {
                 if let HeaderValue::ByOrigin { arms, .. } = &op.value {
                     for arm in arms {
+                        // An arm that sends nothing (a map entry that refuses) is no example.
+                        let sends = !matches!(
+                            arm.value.evaluate(None),
+                            crate::model::Evaluated::Text(ref t) if t.is_empty() || t == "null"
+                        ) || matches!(arm.value, HeaderValue::RequestOrigin { .. });
+                        if !sends {
+                            continue;
+                        }
                         match &arm.test {
                             OriginTest::Exact(o) => return o.clone(),
                             OriginTest::Regex {
