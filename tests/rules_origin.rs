@@ -2,57 +2,10 @@
 //! insecure-origin-scheme): configurations they must flag, at the exact token and with the
 //! severity credentials call for, and correct allowlists they must leave alone.
 
+mod common;
+
+use common::{at, hits, hits_with};
 use corslint::settings::Overrides;
-use corslint::{Input, lint};
-
-struct Hit {
-    at: String,
-    severity: String,
-    message: String,
-    secondary: Vec<String>,
-}
-
-fn hits_with(name: &str, text: &str, overrides: &Overrides, rule: &str) -> Vec<Hit> {
-    let report = lint(
-        &[Input::Stdin {
-            name: name.into(),
-            text: text.into(),
-        }],
-        overrides,
-    );
-    assert!(report.errors.is_empty(), "{:?}", report.errors);
-    report
-        .findings
-        .iter()
-        .filter(|f| f.rule.name == rule)
-        .map(|f| {
-            let src = report.sources.get(f.span.file);
-            let p = src.position(f.span.start as usize);
-            Hit {
-                at: format!("{}:{}", p.line, p.column),
-                severity: f.severity.as_str().to_string(),
-                message: f.message.clone(),
-                secondary: f
-                    .secondary
-                    .iter()
-                    .map(|l| src.slice(l.span).to_string())
-                    .collect(),
-            }
-        })
-        .collect()
-}
-
-fn hits(text: &str, rule: &str) -> Vec<Hit> {
-    hits_with("nginx.conf", text, &Overrides::default(), rule)
-}
-
-/// `line:column:severity` of every finding of the rule.
-fn at(text: &str, rule: &str) -> Vec<String> {
-    hits(text, rule)
-        .into_iter()
-        .map(|h| format!("{}:{}", h.at, h.severity))
-        .collect()
-}
 
 fn server(body: &str) -> String {
     format!("server {{\n  listen 80;\n{body}}}\n")

@@ -79,3 +79,57 @@ pub fn corpus() -> Option<PathBuf> {
     println!("skipped: ../shared/corpus not found");
     None
 }
+
+/// One finding of one rule, as the rule tests look at it.
+pub struct Hit {
+    /// `line:column` of the primary span.
+    pub at: String,
+    pub severity: String,
+    pub message: String,
+    /// The text under each secondary label.
+    pub secondary: Vec<String>,
+}
+
+/// The findings of `rule` for `text` linted as a file named `name`.
+pub fn hits_with(name: &str, text: &str, overrides: &Overrides, rule: &str) -> Vec<Hit> {
+    let report = lint(
+        &[Input::Stdin {
+            name: name.into(),
+            text: text.into(),
+        }],
+        overrides,
+    );
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    report
+        .findings
+        .iter()
+        .filter(|f| f.rule.name == rule)
+        .map(|f| {
+            let src = report.sources.get(f.span.file);
+            let p = src.position(f.span.start as usize);
+            Hit {
+                at: format!("{}:{}", p.line, p.column),
+                severity: f.severity.as_str().to_string(),
+                message: f.message.clone(),
+                secondary: f
+                    .secondary
+                    .iter()
+                    .map(|l| src.slice(l.span).to_string())
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+/// The findings of `rule` for an nginx text.
+pub fn hits(text: &str, rule: &str) -> Vec<Hit> {
+    hits_with("nginx.conf", text, &Overrides::default(), rule)
+}
+
+/// `line:column:severity` of every finding of the rule for an nginx text.
+pub fn at(text: &str, rule: &str) -> Vec<String> {
+    hits(text, rule)
+        .into_iter()
+        .map(|h| format!("{}:{}", h.at, h.severity))
+        .collect()
+}
