@@ -739,7 +739,9 @@ fn path_to_regexp_v1(source: &str) -> Option<(String, Vec<String>)> {
             continue;
         };
         let written = prefix.map(String::from).unwrap_or_default();
-        let prefix = prefix.map(|p| regex::escape(&p.to_string())).unwrap_or_default();
+        let prefix = prefix
+            .map(|p| regex::escape(&p.to_string()))
+            .unwrap_or_default();
         let mut capture = format!("(?:{pattern})");
         if matches!(modifier, Some('+' | '*')) {
             capture = format!("{capture}(?:{prefix}{capture})*");
