@@ -11,6 +11,7 @@ pub mod discover;
 pub mod finding;
 pub mod formats;
 pub mod model;
+pub mod parallel;
 pub mod patterns;
 pub mod report;
 pub mod resolve;
@@ -99,11 +100,23 @@ fn relative(path: &Path) -> PathBuf {
     PathBuf::from(display)
 }
 
+/// A file read into the model, waiting for the rules, with what its settings say.
+struct ReadFile {
+    document: model::Document,
+    client: settings::Client,
+    /// Codes of the rules enabled for this file.
+    enabled: HashSet<&'static str>,
+}
+
 struct Run<'o> {
     overrides: &'o Overrides,
     report: Report,
     /// Settings by the folder they were looked up for.
     settings: HashMap<PathBuf, std::rc::Rc<Settings>>,
+    /// Settings by the configuration file they come from (None: no file).
+    settings_by_config: HashMap<Option<PathBuf>, std::rc::Rc<Settings>>,
+    /// The nearest configuration file of each folder looked at.
+    config_lookups: HashMap<PathBuf, Option<PathBuf>>,
     explicit_settings: Option<std::rc::Rc<Settings>>,
 }
 
@@ -121,6 +134,8 @@ impl<'o> Run<'o> {
             overrides,
             report,
             settings: HashMap::new(),
+            settings_by_config: HashMap::new(),
+            config_lookups: HashMap::new(),
             explicit_settings,
         }
     }
@@ -145,7 +160,14 @@ impl<'o> Run<'o> {
             return s.clone();
         }
         let absolute = dir.canonicalize().unwrap_or_else(|_| dir.clone());
-        let settings = match settings::find_config(&absolute) {
+        let found = self.nearest_config(&absolute);
+        // Folders that share a configuration file (or have none) share its settings.
+        if let Some(s) = self.settings_by_config.get(&found) {
+            let s = s.clone();
+            self.settings.insert(dir, s.clone());
+            return s;
+        }
+        let settings = match found.clone() {
             Some(config) => match ConfigFile::load(&config) {
                 Ok(file) => Settings::from_file(file, Some(config), self.overrides),
                 Err(e) => {
@@ -160,7 +182,30 @@ impl<'o> Run<'o> {
         };
         let settings = std::rc::Rc::new(settings);
         self.settings.insert(dir, settings.clone());
+        self.settings_by_config.insert(found, settings.clone());
         settings
+    }
+
+    /// [`settings::find_config`], remembering each folder's answer for the run: folders
+    /// share their parents' lookups instead of walking up to the root each.
+    fn nearest_config(&mut self, dir: &Path) -> Option<PathBuf> {
+        let mut walked = Vec::new();
+        let mut found = None;
+        for d in dir.ancestors() {
+            if let Some(known) = self.config_lookups.get(d) {
+                found = known.clone();
+                break;
+            }
+            walked.push(d.to_path_buf());
+            if let Some(config) = settings::config_in(d) {
+                found = Some(config);
+                break;
+            }
+        }
+        for d in walked {
+            self.config_lookups.insert(d, found.clone());
+        }
+        found
     }
 
     fn lint_text(&mut self, name: &str, disk_path: Option<PathBuf>, text: String) {
@@ -246,6 +291,9 @@ impl<'o> Run<'o> {
                 expanded.insert(*id, e);
             }
         }
+        // Reading adds files to the sources (includes, a site's other files), so it is done
+        // in order; the rules then check the documents in parallel.
+        let mut read = Vec::new();
         for (id, format, path, explicit) in loaded {
             let canonical = self.report.sources.get(id).path.clone();
             let is_included = canonical.as_ref().is_some_and(|p| included.contains(p));
@@ -254,23 +302,26 @@ impl<'o> Run<'o> {
                 continue;
             }
             if let Some(format) = format {
-                self.lint_file_expanded(id, format, &path, pre_expanded);
+                read.extend(self.read_file(id, format, &path, pre_expanded));
             }
         }
+        self.check_files(read);
     }
 
     fn lint_file(&mut self, id: FileId, format: Format, path: &Path) {
-        self.lint_file_expanded(id, format, path, None);
+        let read = self.read_file(id, format, path, None);
+        self.check_files(read.into_iter().collect());
     }
 
-    /// Lints one file; an nginx file may come already expanded.
-    fn lint_file_expanded(
+    /// Reads one file into the model (an nginx file may come already expanded). None for a
+    /// binary file, which gets its finding here.
+    fn read_file(
         &mut self,
         id: FileId,
         format: Format,
         path: &Path,
         expanded: Option<formats::nginx::Expanded>,
-    ) {
+    ) -> Option<(ReadFile, std::rc::Rc<Settings>)> {
         self.report.files_checked += 1;
         let settings = self.settings_for(path);
         let options = ReadOptions {
@@ -280,32 +331,55 @@ impl<'o> Run<'o> {
         if let Some(at) = self.report.sources.get(id).text.find('\0') {
             // Binary data: say so at the byte instead of reporting nonsense syntax errors.
             self.report.findings.push(binary_file(id, at));
-            return;
+            return None;
         }
         let document = match expanded {
             Some(expanded) => formats::nginx::read_expanded(id, expanded),
             None => formats::read(format, id, &mut self.report.sources, &options),
         };
         let rel = relative(path);
-        let enabled = |rule: &RuleInfo| settings.enabled(rule) && !settings.ignored_for(&rel, rule);
-        let client_for = |_: &model::Site| settings.client.clone();
-        let findings = rules::check(&document, &client_for, &self.report.sources, &enabled);
-        let report_unused = enabled(&rules::unused_suppression::INFO);
-        let mut findings = apply_suppressions(
-            findings,
-            &document.suppressions,
-            &self.report.sources,
-            report_unused,
-        );
-        // A severity the settings name for a rule replaces the finding's; otherwise the
-        // rule's own choice for this finding stands (error with credentials, warning without).
-        for f in &mut findings {
-            if let Some(severity) = settings.severity_override(f.rule) {
-                f.severity = severity;
+        let enabled: HashSet<&'static str> = rules::all()
+            .filter(|rule| settings.enabled(rule) && !settings.ignored_for(&rel, rule))
+            .map(|rule| rule.code)
+            .collect();
+        let file = ReadFile {
+            document,
+            client: settings.client.clone(),
+            enabled,
+        };
+        Some((file, settings))
+    }
+
+    /// Runs the rules over read files (in parallel), then applies each file's suppressions
+    /// and severities, in file order.
+    fn check_files(&mut self, files: Vec<(ReadFile, std::rc::Rc<Settings>)>) {
+        let (files, settings): (Vec<ReadFile>, Vec<_>) = files.into_iter().unzip();
+        let sources = &self.report.sources;
+        let checked = parallel::map(files.len(), |i| {
+            let file = &files[i];
+            let enabled = |rule: &RuleInfo| file.enabled.contains(rule.code);
+            let client_for = |_: &model::Site| file.client.clone();
+            rules::check(&file.document, &client_for, sources, &enabled)
+        });
+        for ((file, settings), findings) in files.into_iter().zip(settings).zip(checked) {
+            let report_unused = file.enabled.contains(rules::unused_suppression::INFO.code);
+            let mut findings = apply_suppressions(
+                findings,
+                &file.document.suppressions,
+                &self.report.sources,
+                report_unused,
+            );
+            // A severity the settings name for a rule replaces the finding's; otherwise the
+            // rule's own choice for this finding stands (error with credentials, warning
+            // without).
+            for f in &mut findings {
+                if let Some(severity) = settings.severity_override(f.rule) {
+                    f.severity = severity;
+                }
             }
+            self.report.findings.extend(findings);
+            self.report.documents.push(file.document);
         }
-        self.report.findings.extend(findings);
-        self.report.documents.push(document);
     }
 
     fn finish(mut self) -> Report {

@@ -529,7 +529,10 @@ pub enum OriginTest {
     Regex {
         pattern: String,
         case_insensitive: bool,
-        regex: Option<Regex>,
+        /// Shared, not copied: header values are cloned into every scope that inherits them
+        /// and into every simulated response, and each copy of a `Regex` would build a cache
+        /// pool of its own.
+        regex: Option<std::sync::Arc<Regex>>,
     },
 }
 
@@ -609,6 +612,7 @@ pub mod names {
 
     /// Whether a response header belongs to the CORS protocol (`Access-Control-*`).
     pub fn is_cors(name: &str) -> bool {
-        name.len() > 15 && name[..15].eq_ignore_ascii_case("access-control-")
+        // By bytes: a name may hold any character, and byte 15 may fall inside one.
+        name.len() > 15 && name.as_bytes()[..15].eq_ignore_ascii_case(b"access-control-")
     }
 }

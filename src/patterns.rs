@@ -138,7 +138,9 @@ fn first_line(s: &str) -> String {
 /// source (see [`memo`]): for the regexes formats build themselves.
 pub(crate) fn regex_new(src: &str) -> Option<regex::Regex> {
     static COMPILED: memo::Memo<String, Option<regex::Regex>> = memo::Memo::new();
-    COMPILED.get_or(src.to_string(), || regex::Regex::new(src).ok())
+    COMPILED.get_or(src.to_string(), || {
+        regex::RegexBuilder::new(src).dfa_size_limit(0).build().ok()
+    })
 }
 
 /// Compiled once per distinct source (see [`memo`]).
@@ -150,7 +152,7 @@ pub(crate) fn compile_rust(rust_src: &str) -> Result<regex::Regex, PatternError>
 fn compile_rust_uncached(rust_src: &str) -> Result<regex::Regex, PatternError> {
     regex::RegexBuilder::new(rust_src)
         .size_limit(REGEX_SIZE_LIMIT)
-        .dfa_size_limit(REGEX_SIZE_LIMIT)
+        .dfa_size_limit(0)
         .nest_limit(NEST_LIMIT)
         .build()
         .map_err(|e| {
@@ -239,6 +241,11 @@ fn capture_names(re: &regex::Regex) -> Vec<String> {
 /// regexes; lookarounds/backreferences in them are reported as not analysed.
 /// `params` holds the named keys (`:name`), not the numbered `(…)` groups.
 pub fn vercel_source(source: &str) -> Result<CompiledPath, PatternError> {
+    static DONE: memo::Memo<String, Result<CompiledPath, PatternError>> = memo::Memo::new();
+    DONE.get_or(source.to_string(), || vercel_source_uncached(source))
+}
+
+fn vercel_source_uncached(source: &str) -> Result<CompiledPath, PatternError> {
     check_len(source)?;
     let (rust_src, params) = self::ptre::source_to_regex(source)?;
     finish(&rust_src, params)
@@ -307,6 +314,11 @@ pub fn vercel_route_src_with(
 /// `!(…)` is compiled exactly through a small automaton (at most 4 per
 /// segment, not nested); empty globs match nothing and are an error.
 pub fn firebase_glob(glob: &str) -> Result<CompiledPath, PatternError> {
+    static DONE: memo::Memo<String, Result<CompiledPath, PatternError>> = memo::Memo::new();
+    DONE.get_or(glob.to_string(), || firebase_glob_uncached(glob))
+}
+
+fn firebase_glob_uncached(glob: &str) -> Result<CompiledPath, PatternError> {
     check_len(glob)?;
     let (rust_src, preferred) = self::glob::glob_to_regex(glob)?;
     finish_with(&rust_src, Some(Vec::new()), &preferred, true)
@@ -332,6 +344,11 @@ pub fn firebase_regex(re: &str) -> Result<CompiledPath, PatternError> {
 /// `*` replaced by `(.*)` and is otherwise used as raw regex text (`.` is any
 /// character); other parts are escaped.  Result: `^/…/?$`, flags `iu`.
 pub fn netlify_path(path: &str) -> Result<CompiledPath, PatternError> {
+    static DONE: memo::Memo<String, Result<CompiledPath, PatternError>> = memo::Memo::new();
+    DONE.get_or(path.to_string(), || netlify_path_uncached(path))
+}
+
+fn netlify_path_uncached(path: &str) -> Result<CompiledPath, PatternError> {
     check_len(path)?;
     if path.matches('*').count() > MAX_WILDCARDS {
         return Err(PatternError::new(
@@ -421,6 +438,11 @@ pub struct CloudflareRule {
 /// yields duplicate named groups: the JS `RegExp` throws and Cloudflare
 /// silently skips the rule, so that is an error too.
 pub fn cloudflare_path(path: &str) -> Result<CompiledPath, PatternError> {
+    static DONE: memo::Memo<String, Result<CompiledPath, PatternError>> = memo::Memo::new();
+    DONE.get_or(path.to_string(), || cloudflare_path_uncached(path))
+}
+
+fn cloudflare_path_uncached(path: &str) -> Result<CompiledPath, PatternError> {
     if path.starts_with("https://") {
         return Err(PatternError::new(
             "host-qualified rule (`https://…`) is matched against `https://{host}{path}`; use cloudflare_rule",

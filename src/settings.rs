@@ -325,17 +325,15 @@ impl Settings {
 
 /// Finds the configuration for files in `dir`: the nearest config file walking up.
 pub fn find_config(dir: &Path) -> Option<PathBuf> {
-    let mut current = Some(dir);
-    while let Some(d) = current {
-        for name in CONFIG_NAMES {
-            let candidate = d.join(name);
-            if candidate.is_file() {
-                return Some(candidate);
-            }
-        }
-        current = d.parent();
-    }
-    None
+    dir.ancestors().find_map(config_in)
+}
+
+/// The configuration file in this very folder, if any (see [`find_config`]).
+pub fn config_in(dir: &Path) -> Option<PathBuf> {
+    CONFIG_NAMES
+        .iter()
+        .map(|name| dir.join(name))
+        .find(|candidate| candidate.is_file())
 }
 
 #[cfg(test)]

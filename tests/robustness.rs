@@ -250,3 +250,31 @@ fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>, std::time::SystemTime)> {
     }
     out
 }
+
+// Regression tests for crashes found by fuzzing (fuzz/, see the README's "Fuzzing").
+
+/// Lints `text` as the file `name` and returns the report; panics are the failure.
+fn lint_text(name: &str, text: &str) -> corslint::Report {
+    let input = Input::Stdin {
+        name: name.to_string(),
+        text: text.to_string(),
+    };
+    lint(&[input], &Overrides::default())
+}
+
+#[test]
+fn fuzz_header_name_with_a_multibyte_character_at_byte_15() {
+    // "Access-Control" is 14 bytes: `é` spans bytes 14..16, so byte 15 is not a character
+    // boundary (json_formats crash-9295c7dc: `Access-\u{492}…` in a legacy Vercel route).
+    let name = "Access-Control\u{e9}-Allow-Origin";
+    let vercel = format!(
+        r#"{{ "routes": [{{ "src": "/api/(.*)", "methods": ["OPTIONS"],
+            "headers": {{ "{name}": "*" }}, "status": 204 }}] }}"#
+    );
+    lint_text("vercel.json", &vercel);
+    lint_text("_headers", &format!("/api/*\n  {name}: *\n"));
+    lint_text(
+        "nginx.conf",
+        &format!("server {{ location / {{ add_header {name} *; }} }}\n"),
+    );
+}

@@ -1291,7 +1291,7 @@ fn substitute(raw: &str, segments: &[String], captures: &[HasCapture]) -> Header
                 test: OriginTest::Regex {
                     pattern: pattern.clone(),
                     case_insensitive: false,
-                    regex: regex.clone(),
+                    regex: regex.clone().map(std::sync::Arc::new),
                 },
                 value: HeaderValue::RequestOrigin { via: vec![*span] },
                 span: *span,

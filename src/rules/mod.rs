@@ -269,20 +269,26 @@ pub fn check(
     enabled: &dyn Fn(&RuleInfo) -> bool,
 ) -> Vec<Finding> {
     let mut findings = Vec::new();
-    for rule in RULES {
-        if enabled(rule.info()) {
-            rule.check_document(document, &mut findings);
-        }
+    let rules: Vec<&dyn Rule> = RULES
+        .iter()
+        .copied()
+        .filter(|r| enabled(r.info()))
+        .collect();
+    for rule in &rules {
+        rule.check_document(document, &mut findings);
     }
-    for site in &document.sites {
-        let client = client_for(site);
-        let cx = SiteContext::new(site, &client, sources);
-        for rule in RULES {
-            if enabled(rule.info()) {
-                rule.check_site(&cx, &mut findings);
-            }
+    // Sites are independent: they are checked in parallel, and their findings joined in
+    // site order.
+    let clients: Vec<Client> = document.sites.iter().map(client_for).collect();
+    let per_site = crate::parallel::map(document.sites.len(), |i| {
+        let mut out = Vec::new();
+        let cx = SiteContext::new(&document.sites[i], &clients[i], sources);
+        for rule in &rules {
+            rule.check_site(&cx, &mut out);
         }
-    }
+        out
+    });
+    findings.extend(per_site.into_iter().flatten());
     // One finding per rule and token, even when many probes or sites lead to it.
     let mut seen = std::collections::HashSet::new();
     findings.retain(|f| seen.insert((f.rule.code, f.span)));

@@ -6,7 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 use super::dump::{DumpFile, split_dump};
 use super::parser::parse;
@@ -64,7 +64,14 @@ pub struct Expander<'s> {
     base_dir: PathBuf,
     /// Files of an `nginx -T` dump, by path: (range in the dump).
     dump: Option<Vec<DumpFile>>,
-    parsed: HashMap<(FileId, usize), Option<Rc<Parsed>>>,
+    /// Each file's parse (None: it does not parse), kept only while an expansion uses it:
+    /// a file included once, as from `conf.d/*.conf`, does not keep its syntax tree alive
+    /// next to its expanded items. A file included again is parsed again, silently (its
+    /// problems and suppressions were recorded the first time).
+    parsed: HashMap<(FileId, usize), Option<Weak<Parsed>>>,
+    /// Parses done ahead, in parallel, for the files of one include glob; taken by
+    /// [`Expander::parse_at`], which records their problems in the usual order.
+    preparsed: HashMap<(FileId, usize), Result<Config, super::syntax::ParseError>>,
     problems: Vec<Problem>,
     suppressions: Vec<Suppression>,
     visited: HashSet<PathBuf>,
@@ -81,6 +88,7 @@ impl<'s> Expander<'s> {
             base_dir,
             dump: None,
             parsed: HashMap::new(),
+            preparsed: HashMap::new(),
             problems: Vec::new(),
             suppressions: Vec::new(),
             visited: HashSet::new(),
@@ -122,20 +130,22 @@ impl<'s> Expander<'s> {
     /// Parses (once) the text of `file` that starts at `base` (the whole file, or one file of
     /// a dump). Records a syntax problem and returns None when it does not parse.
     fn parse_at(&mut self, file: FileId, base: usize) -> Option<Rc<Parsed>> {
-        if let Some(p) = self.parsed.get(&(file, base)) {
-            return p.clone();
+        if let Some(seen) = self.parsed.get(&(file, base)) {
+            let weak = seen.clone()?;
+            return weak.upgrade().or_else(|| {
+                let text = self.sources.get(file).text.clone();
+                let end = self.text_end(file, base, text.len());
+                let config = parse(&text[base..end]).ok()?;
+                Some(Rc::new(Parsed { file, base, config }))
+            });
         }
-        let source = self.sources.get(file);
-        let text = source.text.clone();
-        let end = match &self.dump {
-            Some(files) if file == self.root => files
-                .iter()
-                .find(|f| f.range.start == base)
-                .map(|f| f.range.end)
-                .unwrap_or(text.len()),
-            _ => text.len(),
+        let text = self.sources.get(file).text.clone();
+        let end = self.text_end(file, base, text.len());
+        let parsed = match self.preparsed.remove(&(file, base)) {
+            Some(done) => done,
+            None => parse(&text[base..end]),
         };
-        let result = match parse(&text[base..end]) {
+        let result = match parsed {
             Ok(config) => {
                 self.collect_suppressions(file, base, &config);
                 Some(Rc::new(Parsed { file, base, config }))
@@ -153,8 +163,49 @@ impl<'s> Expander<'s> {
                 None
             }
         };
-        self.parsed.insert((file, base), result.clone());
+        self.parsed
+            .insert((file, base), result.as_ref().map(Rc::downgrade));
         result
+    }
+
+    /// Where the text of `file` that starts at `base` ends: the end of the file, or of one
+    /// file of a dump.
+    fn text_end(&self, file: FileId, base: usize, len: usize) -> usize {
+        match &self.dump {
+            Some(files) if file == self.root => files
+                .iter()
+                .find(|f| f.range.start == base)
+                .map(|f| f.range.end)
+                .unwrap_or(len),
+            _ => len,
+        }
+    }
+
+    /// Parses the targets of one include that are not parsed yet, in parallel (a glob such
+    /// as `conf.d/*.conf` may name thousands of files). Parsing is a pure function of the
+    /// text; what the results mean is still recorded by [`Expander::parse_at`], in order.
+    fn preparse(&mut self, targets: &[(FileId, usize)]) {
+        let todo: Vec<(FileId, usize)> = targets
+            .iter()
+            .copied()
+            .filter(|t| !self.parsed.contains_key(t) && !self.preparsed.contains_key(t))
+            .collect();
+        if todo.len() < 2 {
+            return;
+        }
+        let texts: Vec<_> = todo
+            .iter()
+            .map(|&(file, base)| {
+                let text = self.sources.get(file).text.clone();
+                let end = self.text_end(file, base, text.len());
+                (text, base, end)
+            })
+            .collect();
+        let results = crate::parallel::map(texts.len(), |i| {
+            let (text, base, end) = &texts[i];
+            parse(&text[*base..*end])
+        });
+        self.preparsed.extend(todo.into_iter().zip(results));
     }
 
     fn collect_suppressions(&mut self, file: FileId, base: usize, config: &Config) {
@@ -232,7 +283,9 @@ impl<'s> Expander<'s> {
             ));
             return;
         }
-        for (file, base) in self.targets(&pattern, at) {
+        let targets = self.targets(&pattern, at);
+        self.preparse(&targets);
+        for (file, base) in targets {
             if self.chain.contains(&(file, base)) {
                 let cycle: Vec<String> = self
                     .chain

@@ -45,21 +45,27 @@ pub fn lower(items: &[Item], file: FileId, problems: &mut Vec<Problem>) -> Vec<S
         }
     }
 
-    let mut sites: Vec<Site> = servers
-        .into_iter()
-        .map(|(server, parent)| {
-            let label = server_label(server);
-            lower_server(
-                server.children(),
-                server.span,
-                server.name.span,
-                label,
-                &parent,
-                &vars,
-                problems,
-            )
-        })
-        .collect();
+    // Servers are independent: they are lowered in parallel, and their problems kept in
+    // server order.
+    let lowered = crate::parallel::map(servers.len(), |i| {
+        let (server, parent) = &servers[i];
+        let mut own = Vec::new();
+        let site = lower_server(
+            server.children(),
+            server.span,
+            server.name.span,
+            server_label(server),
+            parent,
+            &vars,
+            &mut own,
+        );
+        (site, own)
+    });
+    let mut sites: Vec<Site> = Vec::with_capacity(lowered.len());
+    for (site, own) in lowered {
+        sites.push(site);
+        problems.extend(own);
+    }
 
     // A snippet with locations or headers but no server (included from elsewhere, or linted
     // on its own): read it as the body of a server.
@@ -107,7 +113,9 @@ fn server_label(server: &Item) -> String {
 /// Variables whose provenance matters: request headers and what flows from them.
 #[derive(Debug, Clone, Default)]
 struct Vars {
-    values: HashMap<String, HeaderValue>,
+    /// Shared by a level and the levels inside it until one of them sets a variable (copy
+    /// on write): every location starts from its parent's variables.
+    values: std::sync::Arc<HashMap<String, HeaderValue>>,
 }
 
 impl Vars {
@@ -120,7 +128,7 @@ impl Vars {
     }
 
     fn set(&mut self, name: &str, value: HeaderValue) {
-        self.values.insert(name.to_ascii_lowercase(), value);
+        std::sync::Arc::make_mut(&mut self.values).insert(name.to_ascii_lowercase(), value);
     }
 
     /// The provenance of a directive argument: literal text, a single variable, or a mix.
@@ -229,7 +237,7 @@ fn origin_map(item: &Item, vars: &Vars) -> HeaderValue {
                 test: OriginTest::Regex {
                     pattern: pattern.to_string(),
                     case_insensitive: ci,
-                    regex: compile(pattern, ci),
+                    regex: compile_shared(pattern, ci),
                 },
                 value,
                 span: entry.span,
@@ -261,11 +269,22 @@ pub fn compile(pattern: &str, case_insensitive: bool) -> Option<Regex> {
     })
 }
 
+/// [`compile`], one `Regex` shared by every origin test with this pattern (see
+/// [`OriginTest::Regex`]).
+fn compile_shared(pattern: &str, case_insensitive: bool) -> Option<std::sync::Arc<Regex>> {
+    static SHARED: crate::patterns::memo::Memo<(String, bool), Option<std::sync::Arc<Regex>>> =
+        crate::patterns::memo::Memo::new();
+    SHARED.get_or((pattern.to_string(), case_insensitive), || {
+        compile(pattern, case_insensitive).map(std::sync::Arc::new)
+    })
+}
+
 fn compile_uncached(pattern: &str, case_insensitive: bool) -> Option<Regex> {
     let body = crate::patterns::to_rust_regex(pattern, crate::patterns::Dialect::Pcre).ok()?;
     RegexBuilder::new(&body)
         .case_insensitive(case_insensitive)
         .size_limit(1 << 20)
+        .dfa_size_limit(0)
         .build()
         .ok()
 }
@@ -593,7 +612,7 @@ fn origin_test(item: &Item) -> Option<OriginTest> {
                 "~" | "~*" => Some(OriginTest::Regex {
                     pattern: value.value.clone(),
                     case_insensitive: op.value == "~*",
-                    regex: compile(&value.value, op.value == "~*"),
+                    regex: compile_shared(&value.value, op.value == "~*"),
                 }),
                 _ => None,
             }
@@ -705,7 +724,9 @@ fn conditions(item: &Item, vars: &Vars) -> Vec<Condition> {
                 if hits.len() == 1 && otherwise.literal() != Some(value.value.as_str()) {
                     let test = match &hits[0].test {
                         OriginTest::Exact(o) => ValueTest::Equals(o.clone()),
-                        OriginTest::Regex { regex, .. } => ValueTest::Regex(regex.clone()),
+                        OriginTest::Regex { regex, .. } => {
+                            ValueTest::Regex(regex.as_deref().cloned())
+                        }
                     };
                     return vec![Condition::Header {
                         name: "origin".into(),

@@ -275,7 +275,7 @@ fn walk<'a>(
                         } => GateTest::Regex {
                             pattern: Cow::Borrowed(pattern),
                             case_insensitive: *case_insensitive,
-                            regex: regex.as_ref(),
+                            regex: regex.as_deref(),
                             as_written: true,
                         },
                     },
