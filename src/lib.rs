@@ -231,29 +231,38 @@ impl<'o> Run<'o> {
     fn lint_candidates(&mut self, candidates: Vec<discover::Candidate>) {
         // Read everything first, so that nginx files included by another file are linted
         // through it, once, in the context that includes them.
-        let mut loaded: Vec<(FileId, Option<Format>, PathBuf, bool)> = Vec::new();
-        for c in candidates {
+        // The files are read, decoded and sniffed in parallel (thousands of them in a large
+        // repository); what they mean is decided below, in order.
+        let prepared = parallel::map(candidates.len(), |i| {
+            let c = &candidates[i];
             let canonical = c.path.canonicalize().unwrap_or_else(|_| c.path.clone());
+            let read = std::fs::read(&c.path).map(|bytes| {
+                let (text, bad_byte) = source::decode(bytes);
+                let format = match c.format {
+                    Some(f) => Some(f),
+                    None if formats::looks_like_nginx(&text) => Some(Format::Nginx),
+                    None if c.explicit && c.name.ends_with(".conf") && bad_byte.is_some() => {
+                        Some(Format::Nginx)
+                    }
+                    None => None,
+                };
+                (text, bad_byte, format)
+            });
+            (canonical, read)
+        });
+        let mut loaded: Vec<(FileId, Option<Format>, PathBuf, bool)> = Vec::new();
+        for (c, (canonical, read)) in candidates.into_iter().zip(prepared) {
             if self.report.sources.find_path(&canonical).is_some() {
                 continue;
             }
-            let bytes = match std::fs::read(&c.path) {
-                Ok(b) => b,
+            let (text, bad_byte, format) = match read {
+                Ok(r) => r,
                 Err(e) => {
                     self.report
                         .errors
                         .push(format!("{}: {}", c.name, discover::io_message(&e)));
                     continue;
                 }
-            };
-            let (text, bad_byte) = source::decode(bytes);
-            let format = match c.format {
-                Some(f) => Some(f),
-                None if formats::looks_like_nginx(&text) => Some(Format::Nginx),
-                None if c.explicit && c.name.ends_with(".conf") && bad_byte.is_some() => {
-                    Some(Format::Nginx)
-                }
-                None => None,
             };
             let Some(format) = format else {
                 if c.explicit {

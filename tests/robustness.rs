@@ -278,3 +278,22 @@ fn fuzz_header_name_with_a_multibyte_character_at_byte_15() {
         &format!("server {{ location / {{ add_header {name} *; }} }}\n"),
     );
 }
+
+#[test]
+fn fuzz_regression_non_ascii_before_a_variable_in_a_condition() {
+    // Found by the lint_any fuzz target: a multi-byte character where a `$variable` was
+    // expected made a byte slice land inside the character.
+    for text in [
+        "server { location / { if (é$request_method = OPTIONS) { return 204; } } }\n",
+        "server { add_header X é$http_origin; if (\u{fffd}) { return 204; } }\n",
+    ] {
+        let report = lint(
+            &[Input::Stdin {
+                name: "nginx.conf".into(),
+                text: text.into(),
+            }],
+            &Overrides::default(),
+        );
+        assert!(report.errors.is_empty(), "{:?}", report.errors);
+    }
+}

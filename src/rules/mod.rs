@@ -111,6 +111,7 @@ pub struct SiteContext<'a> {
     pub client: &'a Client,
     pub sources: &'a Sources,
     probes: OnceCell<Vec<Probe>>,
+    unique_ops: OnceCell<Vec<&'a HeaderOp>>,
 }
 
 /// The method a probe's preflight asks for: not safelisted, so the preflight is real.
@@ -125,6 +126,7 @@ impl<'a> SiteContext<'a> {
             client,
             sources,
             probes: OnceCell::new(),
+            unique_ops: OnceCell::new(),
         }
     }
 
@@ -240,16 +242,21 @@ impl<'a> SiteContext<'a> {
 
     /// Every header operation of the site once (scopes share inherited operations).
     pub fn unique_ops(&self) -> Vec<&'a HeaderOp> {
-        let mut seen = std::collections::HashSet::new();
-        let mut out = Vec::new();
-        for scope in &self.site.scopes {
-            for op in &scope.headers {
-                if seen.insert(op.span) {
-                    out.push(op);
+        // Many rules ask; the answer is computed once per site.
+        self.unique_ops
+            .get_or_init(|| {
+                let mut seen = std::collections::HashSet::new();
+                let mut out = Vec::new();
+                for scope in &self.site.scopes {
+                    for op in &scope.headers {
+                        if seen.insert(op.span) {
+                            out.push(op);
+                        }
+                    }
                 }
-            }
-        }
-        out
+                out
+            })
+            .clone()
     }
 
     /// Whether the client is known to send credentials, or the response allows them.

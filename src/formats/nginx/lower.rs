@@ -170,9 +170,12 @@ fn single_variable(text: &str) -> Option<&str> {
     (len == text.len() && !name.is_empty()).then_some(name)
 }
 
-/// The variable at the start of `text` (which starts with `$`): its name and length.
+/// The variable at the start of `text`: its name and length (an empty name when `text` does
+/// not start with `$`).
 fn variable_at(text: &str) -> (&str, usize) {
-    let body = &text[1..];
+    let Some(body) = text.strip_prefix('$') else {
+        return ("", 0);
+    };
     if let Some(inner) = body.strip_prefix('{') {
         if let Some(end) = inner.find('}') {
             return (&inner[..end], end + 3);
