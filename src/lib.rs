@@ -22,7 +22,7 @@ pub mod simulate;
 pub mod source;
 pub mod suppress;
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::{Path, PathBuf};
 
 use finding::{Finding, RuleInfo};
@@ -105,18 +105,18 @@ struct ReadFile {
     document: model::Document,
     client: settings::Client,
     /// Codes of the rules enabled for this file.
-    enabled: HashSet<&'static str>,
+    enabled: FxHashSet<&'static str>,
 }
 
 struct Run<'o> {
     overrides: &'o Overrides,
     report: Report,
     /// Settings by the folder they were looked up for.
-    settings: HashMap<PathBuf, std::rc::Rc<Settings>>,
+    settings: FxHashMap<PathBuf, std::rc::Rc<Settings>>,
     /// Settings by the configuration file they come from (None: no file).
-    settings_by_config: HashMap<Option<PathBuf>, std::rc::Rc<Settings>>,
+    settings_by_config: FxHashMap<Option<PathBuf>, std::rc::Rc<Settings>>,
     /// The nearest configuration file of each folder looked at.
-    config_lookups: HashMap<PathBuf, Option<PathBuf>>,
+    config_lookups: FxHashMap<PathBuf, Option<PathBuf>>,
     explicit_settings: Option<std::rc::Rc<Settings>>,
 }
 
@@ -133,9 +133,9 @@ impl<'o> Run<'o> {
         Run {
             overrides,
             report,
-            settings: HashMap::new(),
-            settings_by_config: HashMap::new(),
-            config_lookups: HashMap::new(),
+            settings: FxHashMap::default(),
+            settings_by_config: FxHashMap::default(),
+            config_lookups: FxHashMap::default(),
             explicit_settings,
         }
     }
@@ -289,10 +289,9 @@ impl<'o> Run<'o> {
             }
             loaded.push((id, Some(format), c.path.clone(), c.explicit));
         }
-
         // Each nginx file is expanded once: to learn what it includes, then to lint it.
-        let mut included: HashSet<PathBuf> = HashSet::new();
-        let mut expanded: HashMap<FileId, formats::nginx::Expanded> = HashMap::new();
+        let mut included: FxHashSet<PathBuf> = FxHashSet::default();
+        let mut expanded: FxHashMap<FileId, formats::nginx::Expanded> = FxHashMap::default();
         for (id, format, _, _) in &loaded {
             if *format == Some(Format::Nginx) {
                 let e = formats::nginx::expand(*id, &mut self.report.sources);
@@ -347,7 +346,7 @@ impl<'o> Run<'o> {
             None => formats::read(format, id, &mut self.report.sources, &options),
         };
         let rel = relative(path);
-        let enabled: HashSet<&'static str> = rules::all()
+        let enabled: FxHashSet<&'static str> = rules::all()
             .filter(|rule| settings.enabled(rule) && !settings.ignored_for(&rel, rule))
             .map(|rule| rule.code)
             .collect();
@@ -404,7 +403,7 @@ impl<'o> Run<'o> {
         self.report.findings.sort_by_cached_key(key);
         // A file read through several documents (an include, a Netlify site's netlify.toml
         // and its _headers) reports each finding once.
-        let mut seen = HashSet::new();
+        let mut seen = FxHashSet::default();
         self.report
             .findings
             .retain(|f| seen.insert((f.rule.code, f.span)));

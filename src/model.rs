@@ -300,9 +300,68 @@ impl PathMatcher {
             PathSyntax::Prefix | PathSyntax::PrefixNoRegex => path.starts_with(&self.pattern),
             PathSyntax::Exact => path == self.pattern,
             PathSyntax::Named => false,
+            PathSyntax::Regex { case_insensitive } => {
+                // Most location regexes start with literal text (`^/items/`): a path without
+                // it is rejected here, far cheaper than running the regex (the rules try
+                // every regex location for hundreds of paths per site).
+                let prefix = required_prefix(&self.pattern);
+                let rejected = if case_insensitive {
+                    // Unicode case folding can match a non-ASCII character to an ASCII
+                    // letter (K, the Kelvin sign, to `k`): only ASCII paths are judged here.
+                    path.is_ascii()
+                        && !path
+                            .get(..prefix.len())
+                            .is_some_and(|p| p.eq_ignore_ascii_case(prefix))
+                } else {
+                    !path.starts_with(prefix)
+                };
+                !rejected && self.regex.as_ref().is_some_and(|re| re.is_match(path))
+            }
             _ => self.regex.as_ref().is_some_and(|re| re.is_match(path)),
         }
     }
+}
+
+/// The literal text every match of an nginx (PCRE) regex starts with: the characters after
+/// a leading `^` up to the first metacharacter, less the last one when a quantifier may
+/// make it optional. Empty when there is none or when an alternation could bypass it.
+fn required_prefix(pattern: &str) -> &str {
+    let Some(body) = pattern.strip_prefix('^') else {
+        return "";
+    };
+    if pattern.contains('|') {
+        return "";
+    }
+    // The metacharacters are ASCII: a byte index of one is a character boundary.
+    let end = body
+        .bytes()
+        .position(|b| {
+            matches!(
+                b,
+                b'\\'
+                    | b'^'
+                    | b'$'
+                    | b'.'
+                    | b'['
+                    | b']'
+                    | b'('
+                    | b')'
+                    | b'?'
+                    | b'*'
+                    | b'+'
+                    | b'{'
+                    | b'}'
+                    | b'|'
+            )
+        })
+        .unwrap_or(body.len());
+    let literal = &body[..end];
+    if body[end..].starts_with(['?', '*', '{']) {
+        // `^/ab?`: the `b` may be absent.
+        let last = literal.chars().next_back().map_or(0, char::len_utf8);
+        return &literal[..literal.len() - last];
+    }
+    literal
 }
 
 #[derive(Debug, Clone)]
@@ -614,5 +673,53 @@ pub mod names {
     pub fn is_cors(name: &str) -> bool {
         // By bytes: a name may hold any character, and byte 15 may fall inside one.
         name.len() > 15 && name.as_bytes()[..15].eq_ignore_ascii_case(b"access-control-")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_required_prefix_of_a_location_regex_is_its_leading_literal_text() {
+        assert_eq!(required_prefix("^/items/1/([0-9]+)$"), "/items/1/");
+        assert_eq!(required_prefix("^/api/v1?/x"), "/api/v");
+        assert_eq!(required_prefix("^/a{2}"), "/");
+        assert_eq!(required_prefix("^/img\\.png"), "/img");
+        assert_eq!(required_prefix("^/a|/b"), "");
+        assert_eq!(required_prefix("\\.php$"), "");
+        assert_eq!(required_prefix("^(?i)/x"), "");
+    }
+
+    fn location(pattern: &str, case_insensitive: bool) -> PathMatcher {
+        let compiled = crate::patterns::nginx_location_regex(pattern, case_insensitive)
+            .expect("the pattern compiles");
+        PathMatcher {
+            syntax: PathSyntax::Regex { case_insensitive },
+            pattern: pattern.to_string(),
+            span: Span::new(crate::source::FileId(0), 0..0),
+            regex: Some(compiled.regex),
+            samples: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_prefix_check_agrees_with_the_regex() {
+        let m = location("^/items/1/([0-9]+)$", false);
+        assert!(m.matches("/items/1/42"));
+        assert!(!m.matches("/items/2/42"));
+        assert!(!m.matches("/ITEMS/1/42"));
+        let m = location("^/Assets/.+\\.css$", true);
+        assert!(m.matches("/assets/a.css"));
+        assert!(m.matches("/ASSETS/a.css"));
+        assert!(!m.matches("/other/a.css"));
+        // The Kelvin sign folds to `k` under Unicode case-insensitivity: left to the regex.
+        let m = location("^/k", true);
+        assert_eq!(
+            m.matches("/\u{212A}"),
+            m.regex.as_ref().unwrap().is_match("/\u{212A}")
+        );
+        let m = location("^/api/v1?/x", false);
+        assert!(m.matches("/api/v/x") && m.matches("/api/v1/x"));
     }
 }

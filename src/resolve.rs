@@ -4,6 +4,9 @@
 //! build the requests that matter, resolve them, and run [`crate::cors`] on the answer;
 //! `corslint simulate` prints the same thing.
 
+use rustc_hash::FxHashMap;
+use std::cell::RefCell;
+
 use crate::model::{
     Combine, Condition, Evaluated, GateKind, Handler, HeaderAction, HeaderOp, ScopeId, Selection,
     Site, Step, ValueTest,
@@ -70,23 +73,32 @@ pub enum Answer {
     Upstream { span: Span, target: String },
 }
 
-/// A header in the response, with the operation that produced it.
+/// A header in the response, with the operation that produced it. It borrows from the
+/// [`Site`] it was resolved through: the rules resolve hundreds of requests per site, and
+/// copying each operation into each answer was most of their cost.
 #[derive(Debug, Clone)]
-pub struct SentHeader {
-    pub name: String,
+pub struct SentHeader<'s> {
+    pub name: &'s str,
     pub value: String,
     /// None for headers the platform adds by itself (Cloudflare's default ACAO).
-    pub op: Option<HeaderOp>,
+    pub op: Option<&'s HeaderOp>,
     /// Other operations whose values were joined into this one (Cloudflare append,
     /// nginx repeated `add_header` of one name is kept as separate headers instead).
-    pub joined: Vec<HeaderOp>,
+    pub joined: Vec<&'s HeaderOp>,
+}
+
+impl<'s> SentHeader<'s> {
+    /// The operations behind this field: its own, then those joined into it.
+    pub fn ops(&self) -> impl Iterator<Item = &'s HeaderOp> + '_ {
+        self.op.into_iter().chain(self.joined.iter().copied())
+    }
 }
 
 #[derive(Debug, Clone)]
-pub struct Response {
+pub struct Response<'s> {
     pub status: u16,
     pub answer: Answer,
-    pub headers: Vec<SentHeader>,
+    pub headers: Vec<SentHeader<'s>>,
     /// The scope whose configuration answered (a location, an `if` branch, a rule).
     pub scope: Option<ScopeId>,
     /// Why the answer may differ in reality (an upstream decides, a condition corslint
@@ -95,19 +107,19 @@ pub struct Response {
     /// Header operations that matched this request but that the platform does not apply to
     /// this answer: an upstream with `headers_applied: false` (Netlify and Cloudflare proxies
     /// and functions), or a redirect or fixed answer where `headers_on_redirects` is false.
-    pub withheld: Vec<HeaderOp>,
+    pub withheld: Vec<&'s HeaderOp>,
 }
 
-impl Response {
+impl<'s> Response<'s> {
     /// All values of a header, in order (the browser joins them with ", ").
-    pub fn values(&self, name: &str) -> Vec<&SentHeader> {
+    pub fn values(&self, name: &str) -> Vec<&SentHeader<'s>> {
         self.headers
             .iter()
             .filter(|h| h.name.eq_ignore_ascii_case(name))
             .collect()
     }
 
-    pub fn first(&self, name: &str) -> Option<&SentHeader> {
+    pub fn first(&self, name: &str) -> Option<&SentHeader<'s>> {
         self.headers
             .iter()
             .find(|h| h.name.eq_ignore_ascii_case(name))
@@ -149,10 +161,39 @@ pub struct Options {
 }
 
 /// Resolves one request against one site.
-pub fn resolve(site: &Site, request: &Request, options: Options) -> Response {
-    match site.platform.selection() {
-        Selection::Nested => nested::resolve(site, request, options),
-        Selection::AllMatching { combine } => matching::resolve(site, request, options, combine),
+pub fn resolve<'s>(site: &'s Site, request: &Request, options: Options) -> Response<'s> {
+    Resolver::new(site).resolve(request, options)
+}
+
+/// Resolves many requests against one site, remembering which location each path selects:
+/// selection depends on the path alone, and the rules resolve several requests per path.
+pub struct Resolver<'s> {
+    site: &'s Site,
+    locations: RefCell<FxHashMap<String, Option<ScopeId>>>,
+}
+
+impl<'s> Resolver<'s> {
+    pub fn new(site: &'s Site) -> Resolver<'s> {
+        Resolver {
+            site,
+            locations: RefCell::new(FxHashMap::default()),
+        }
+    }
+
+    pub fn resolve(&self, request: &Request, options: Options) -> Response<'s> {
+        match self.site.platform.selection() {
+            Selection::Nested => nested::resolve(self.site, request, options, &|path| {
+                if let Some(known) = self.locations.borrow().get(path) {
+                    return *known;
+                }
+                let found = nested::find_location(self.site, &self.site.top, path);
+                self.locations.borrow_mut().insert(path.to_string(), found);
+                found
+            }),
+            Selection::AllMatching { combine } => {
+                matching::resolve(self.site, request, options, combine)
+            }
+        }
     }
 }
 
@@ -201,7 +242,12 @@ fn conditions_hold(
 
 /// Applies the operations that reach `status` for this request, nginx style: each operation
 /// adds a field line (an empty value adds nothing).
-fn sent_headers(ops: &[HeaderOp], status: u16, request: &Request, out: &mut Vec<SentHeader>) {
+fn sent_headers<'s>(
+    ops: &'s [HeaderOp],
+    status: u16,
+    request: &Request,
+    out: &mut Vec<SentHeader<'s>>,
+) {
     for op in ops {
         if !op.reach.reaches(status) {
             continue;
@@ -220,9 +266,9 @@ fn sent_headers(ops: &[HeaderOp], status: u16, request: &Request, out: &mut Vec<
                     out.retain(|h| !h.name.eq_ignore_ascii_case(&op.name));
                 }
                 out.push(SentHeader {
-                    name: op.name.clone(),
+                    name: &op.name,
                     value,
-                    op: Some(op.clone()),
+                    op: Some(op),
                     joined: Vec::new(),
                 });
             }
@@ -271,7 +317,12 @@ mod nested {
         Continue(ScopeId),
     }
 
-    pub(super) fn resolve(site: &Site, request: &Request, options: Options) -> Response {
+    pub(super) fn resolve<'s>(
+        site: &'s Site,
+        request: &Request,
+        options: Options,
+        locate: &dyn Fn(&str) -> Option<ScopeId>,
+    ) -> Response<'s> {
         let mut unknowns = Vec::new();
         let mut path = request.path.clone();
         let root: ScopeId = 0;
@@ -286,7 +337,7 @@ mod nested {
 
         let mut cycles = 0;
         let active = loop {
-            let Some(location) = find_location(site, &site.top, &path) else {
+            let Some(location) = locate(&path) else {
                 break root;
             };
             match run_steps(site, location, request, &mut path, options, &mut unknowns) {
@@ -361,14 +412,14 @@ mod nested {
         (status, Answer::Static { span })
     }
 
-    fn finish(
-        site: &Site,
+    fn finish<'s>(
+        site: &'s Site,
         request: &Request,
         status: u16,
         answer: Answer,
         scope: ScopeId,
         unknowns: Vec<String>,
-    ) -> Response {
+    ) -> Response<'s> {
         let mut headers = Vec::new();
         sent_headers(&site.scope(scope).headers, status, request, &mut headers);
         Response {
@@ -532,16 +583,16 @@ mod matching {
     //! Platform rule lists: first redirect answers; every matching header rule applies.
     use super::*;
 
-    pub(super) fn resolve(
-        site: &Site,
+    pub(super) fn resolve<'s>(
+        site: &'s Site,
         request: &Request,
         options: Options,
         combine: Combine,
-    ) -> Response {
+    ) -> Response<'s> {
         let mut unknowns = Vec::new();
         let mut answer: Option<(u16, Answer, ScopeId)> = None;
         let mut handler: Option<(&Handler, ScopeId)> = None;
-        let mut ops: Vec<&HeaderOp> = Vec::new();
+        let mut ops: Vec<&'s HeaderOp> = Vec::new();
         let mut last_scope = None;
 
         for &id in &site.top {
@@ -641,7 +692,7 @@ mod matching {
             withheld = ops
                 .iter()
                 .filter(|op| op.reach.reaches(status))
-                .map(|op| (*op).clone())
+                .copied()
                 .collect();
         }
         if headers_on_answer {
@@ -653,7 +704,7 @@ mod matching {
                 for (name, value) in &site.defaults.static_headers {
                     if !headers.iter().any(|h| h.name.eq_ignore_ascii_case(name)) {
                         headers.push(SentHeader {
-                            name: name.clone(),
+                            name,
                             value: value.clone(),
                             op: None,
                             joined: Vec::new(),
@@ -676,12 +727,12 @@ mod matching {
         super::nested::static_answer(request, site.defaults.static_other_methods_status, None)
     }
 
-    fn combine_ops(
-        ops: &[&HeaderOp],
+    fn combine_ops<'s>(
+        ops: &[&'s HeaderOp],
         status: u16,
         request: &Request,
         combine: Combine,
-        out: &mut Vec<SentHeader>,
+        out: &mut Vec<SentHeader<'s>>,
     ) {
         for op in ops {
             if !op.reach.reaches(status) {
@@ -704,22 +755,22 @@ mod matching {
             match (existing, combine) {
                 (Some(h), Combine::Append) => {
                     h.value = format!("{}, {}", h.value, value);
-                    h.joined.push((*op).clone());
+                    h.joined.push(op);
                 }
                 // A repeated name inside one rule (Netlify joins it with ", ").
                 (Some(h), Combine::LastWins) if op.action == HeaderAction::Append => {
                     h.value = format!("{}, {}", h.value, value);
-                    h.joined.push((*op).clone());
+                    h.joined.push(op);
                 }
                 (Some(h), Combine::LastWins) => {
                     h.value = value;
-                    h.op = Some((*op).clone());
+                    h.op = Some(op);
                     h.joined.clear();
                 }
                 (None, _) => out.push(SentHeader {
-                    name: op.name.clone(),
+                    name: &op.name,
                     value,
-                    op: Some((*op).clone()),
+                    op: Some(op),
                     joined: Vec::new(),
                 }),
             }

@@ -341,7 +341,7 @@ fn exchange(request: &Request, response: &Response, sources: &Sources, sent: boo
             .headers
             .iter()
             .map(|h| HeaderLine {
-                name: h.name.clone(),
+                name: h.name.to_string(),
                 value: h.value.clone(),
                 source: h.op.as_ref().map(|op| at(op.span)),
             })

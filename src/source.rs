@@ -4,7 +4,7 @@
 //! Lines are 1-based; columns are 1-based and counted in characters (Unicode scalar values),
 //! which is what editors, SARIF (`unicodeCodePoints`) and GitHub annotations expect.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -142,7 +142,7 @@ pub struct Sources {
     files: Vec<SourceFile>,
     /// The first file added with each path: [`Sources::find_path`] in constant time, so a
     /// repository of thousands of files is not read in quadratic time.
-    by_path: HashMap<PathBuf, FileId>,
+    by_path: FxHashMap<PathBuf, FileId>,
 }
 
 impl Sources {

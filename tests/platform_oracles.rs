@@ -331,7 +331,7 @@ fn header_map(response: &Response) -> BTreeMap<String, String> {
 
 /// Operations combined last-wins per name, repeated names inside one rule joined (the
 /// platform's merge for Netlify): for header operations corslint withholds from an answer.
-fn combine(ops: &[HeaderOp]) -> BTreeMap<String, String> {
+fn combine(ops: &[&HeaderOp]) -> BTreeMap<String, String> {
     let mut out: BTreeMap<String, String> = BTreeMap::new();
     for op in ops {
         let name = op.name.to_ascii_lowercase();

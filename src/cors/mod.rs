@@ -253,7 +253,7 @@ mod tests {
     use crate::resolve::{Answer, SentHeader};
     use crate::source::{FileId, Span};
 
-    fn response(status: u16, headers: &[(&str, &str)]) -> Response {
+    fn response<'a>(status: u16, headers: &[(&'a str, &'a str)]) -> Response<'a> {
         Response {
             status,
             answer: Answer::Fixed {
@@ -262,7 +262,7 @@ mod tests {
             headers: headers
                 .iter()
                 .map(|(n, v)| SentHeader {
-                    name: n.to_string(),
+                    name: n,
                     value: v.to_string(),
                     op: None,
                     joined: Vec::new(),

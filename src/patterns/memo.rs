@@ -8,7 +8,7 @@
 //! memory. The table is bounded: when it is full it starts over (hostile input with millions
 //! of distinct patterns costs what it cost before, no more memory).
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::hash::Hash;
 use std::sync::{LazyLock, Mutex, MutexGuard};
 
@@ -16,13 +16,13 @@ use std::sync::{LazyLock, Mutex, MutexGuard};
 const MAX_ENTRIES: usize = 2048;
 
 pub(crate) struct Memo<K, V> {
-    table: LazyLock<Mutex<HashMap<K, V>>>,
+    table: LazyLock<Mutex<FxHashMap<K, V>>>,
 }
 
 impl<K: Hash + Eq, V: Clone> Memo<K, V> {
     pub(crate) const fn new() -> Memo<K, V> {
         Memo {
-            table: LazyLock::new(|| Mutex::new(HashMap::new())),
+            table: LazyLock::new(|| Mutex::new(FxHashMap::default())),
         }
     }
 
@@ -41,7 +41,7 @@ impl<K: Hash + Eq, V: Clone> Memo<K, V> {
         value
     }
 
-    fn lock(&self) -> MutexGuard<'_, HashMap<K, V>> {
+    fn lock(&self) -> MutexGuard<'_, FxHashMap<K, V>> {
         // A panic while holding the lock cannot leave the map half-updated (insert and
         // clear are the only writes), so a poisoned lock is still good.
         self.table.lock().unwrap_or_else(|e| e.into_inner())

@@ -33,10 +33,7 @@ impl Rule for AuthorizationNotCovered {
                     continue;
                 }
                 let sent = response.values(names::ALLOW_HEADERS);
-                let ops: Vec<&HeaderOp> = sent
-                    .iter()
-                    .flat_map(|h| h.op.iter().chain(h.joined.iter()))
-                    .collect();
+                let ops: Vec<&HeaderOp> = sent.iter().flat_map(|h| h.ops()).collect();
                 check(&ops, out);
             }
         }

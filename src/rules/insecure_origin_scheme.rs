@@ -7,13 +7,12 @@
 //! and `[::1]` are development origins and are left alone. Reports on the value or the
 //! allowlist entry, with the ACAO value as the other half.
 
-use std::collections::HashSet;
-
 use super::values::{self, Gate, GateTest, Leaf, Origins, Trust};
 use super::{Rule, SiteContext};
 use crate::finding::{Finding, RuleInfo, Severity};
 use crate::patterns::{self, OriginRegexVerdict, WeakKind};
 use crate::source::Span;
+use rustc_hash::FxHashSet;
 
 pub struct InsecureOriginScheme;
 
@@ -36,9 +35,9 @@ impl Rule for InsecureOriginScheme {
     }
 
     fn check_site(&self, cx: &SiteContext, out: &mut Vec<Finding>) {
-        let origins = Origins::new(cx);
+        let origins = cx.origins();
         // Allowlist entries are judged once each (a map used in many locations).
-        let mut gates_seen = HashSet::new();
+        let mut gates_seen = FxHashSet::default();
         for trust in &origins.trusts {
             let credentials = origins.credentials(trust.op);
             match trust.leaf {
@@ -68,7 +67,7 @@ impl Rule for InsecureOriginScheme {
                             continue;
                         }
                         if let Some((origin, message)) =
-                            insecure_admitted(cx, &origins, trust, gate)
+                            insecure_admitted(cx, origins, trust, gate)
                         {
                             let span = match &gate.test {
                                 GateTest::Exact(text) => values::narrow(cx, gate.span, text, false),

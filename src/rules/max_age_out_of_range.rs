@@ -51,10 +51,7 @@ impl Rule for MaxAgeOutOfRange {
         for probe in cx.probes() {
             for response in [&probe.preflight, &probe.actual] {
                 let sent = response.values(names::MAX_AGE);
-                let ops: Vec<&HeaderOp> = sent
-                    .iter()
-                    .flat_map(|h| h.op.iter().chain(h.joined.iter()))
-                    .collect();
+                let ops: Vec<&HeaderOp> = sent.iter().flat_map(|h| h.ops()).collect();
                 if let [first, second, ..] = ops.as_slice()
                     && first.span != second.span
                 {

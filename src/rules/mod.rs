@@ -1,6 +1,7 @@
 //! The rule registry and what rules share: the site under test, the client's settings, and
 //! the probes (concrete requests resolved against the site).
 
+use rustc_hash::FxHashSet;
 use std::cell::OnceCell;
 
 use crate::finding::{Finding, RuleInfo};
@@ -94,15 +95,15 @@ pub fn find(name_or_code: &str) -> Option<&'static RuleInfo> {
 /// One request the page makes to one path, resolved twice (the preflight and the actual
 /// request), and once more without redirects when one fired.
 #[derive(Debug)]
-pub struct Probe {
+pub struct Probe<'a> {
     pub path: String,
     pub origin: String,
     /// `OPTIONS` with `Access-Control-Request-Method` / `-Headers`.
-    pub preflight: Response,
+    pub preflight: Response<'a>,
     /// `GET` with `Origin` and valid credentials, the handler answering 200.
-    pub actual: Response,
+    pub actual: Response<'a>,
     /// What the path would carry if no redirect fired (preflight, actual), when one did.
-    pub unredirected: Option<(Response, Response)>,
+    pub unredirected: Option<(Response<'a>, Response<'a>)>,
 }
 
 /// What a rule sees of one site.
@@ -110,7 +111,9 @@ pub struct SiteContext<'a> {
     pub site: &'a Site,
     pub client: &'a Client,
     pub sources: &'a Sources,
-    probes: OnceCell<Vec<Probe>>,
+    probes: OnceCell<Vec<Probe<'a>>>,
+    /// What the site's `Access-Control-Allow-Origin` values trust, shared by the origin rules.
+    origins: OnceCell<values::Origins<'a>>,
     unique_ops: OnceCell<Vec<&'a HeaderOp>>,
 }
 
@@ -126,17 +129,22 @@ impl<'a> SiteContext<'a> {
             client,
             sources,
             probes: OnceCell::new(),
+            origins: OnceCell::new(),
             unique_ops: OnceCell::new(),
         }
     }
 
     /// The paths worth asking about: samples of every scope's matcher (and the same with a
     /// trailing slash), resolved as a preflight and as the actual request.
-    pub fn probes(&self) -> &[Probe] {
+    pub fn probes(&self) -> &[Probe<'a>] {
         self.probes.get_or_init(|| self.build_probes())
     }
 
-    fn build_probes(&self) -> Vec<Probe> {
+    pub(in crate::rules) fn origins(&self) -> &values::Origins<'a> {
+        self.origins.get_or_init(|| values::Origins::new(self))
+    }
+
+    fn build_probes(&self) -> Vec<Probe<'a>> {
         // "/" stands for a site whose scopes match every path (an nginx server without
         // locations, a `/*` rule); otherwise the scopes' own samples are the paths to ask.
         let mut paths: Vec<String> = Vec::new();
@@ -153,11 +161,12 @@ impl<'a> SiteContext<'a> {
                 }
             }
         }
-        let mut seen = std::collections::HashSet::new();
+        let mut seen = FxHashSet::default();
         paths.retain(|p| seen.insert(p.clone()));
 
         let origin = self.probe_origin();
         let request_headers = self.client_header_names().join(",").to_ascii_lowercase();
+        let resolver = resolve::Resolver::new(self.site);
         paths
             .into_iter()
             .map(|path| {
@@ -171,15 +180,15 @@ impl<'a> SiteContext<'a> {
                 let mut actual = Request::new("GET", &path).with_header("Origin", &origin);
                 actual.credentials = true;
                 let options = resolve::Options::default();
-                let p = resolve::resolve(self.site, &preflight, options);
-                let a = resolve::resolve(self.site, &actual, options);
+                let p = resolver.resolve(&preflight, options);
+                let a = resolver.resolve(&actual, options);
                 let unredirected = (p.is_redirect() || a.is_redirect()).then(|| {
                     let options = resolve::Options {
                         skip_redirects: true,
                     };
                     (
-                        resolve::resolve(self.site, &preflight, options),
-                        resolve::resolve(self.site, &actual, options),
+                        resolver.resolve(&preflight, options),
+                        resolver.resolve(&actual, options),
                     )
                 });
                 Probe {
@@ -245,7 +254,7 @@ impl<'a> SiteContext<'a> {
         // Many rules ask; the answer is computed once per site.
         self.unique_ops
             .get_or_init(|| {
-                let mut seen = std::collections::HashSet::new();
+                let mut seen = FxHashSet::default();
                 let mut out = Vec::new();
                 for scope in &self.site.scopes {
                     for op in &scope.headers {
@@ -297,7 +306,7 @@ pub fn check(
     });
     findings.extend(per_site.into_iter().flatten());
     // One finding per rule and token, even when many probes or sites lead to it.
-    let mut seen = std::collections::HashSet::new();
+    let mut seen = FxHashSet::default();
     findings.retain(|f| seen.insert((f.rule.code, f.span)));
     findings
 }

@@ -6,7 +6,7 @@
 //! not repeated here. Reports on the `null` value or the allowlist entry, with the ACAO value
 //! as the other half.
 
-use super::values::{self, GateTest, Leaf, Origins};
+use super::values::{self, GateTest, Leaf};
 use super::{Rule, SiteContext};
 use crate::finding::{Finding, RuleInfo, Severity};
 
@@ -35,7 +35,7 @@ impl Rule for NullOrigin {
     }
 
     fn check_site(&self, cx: &SiteContext, out: &mut Vec<Finding>) {
-        let origins = Origins::new(cx);
+        let origins = cx.origins();
         for trust in &origins.trusts {
             let credentials = origins.credentials(trust.op);
             match trust.leaf {

@@ -10,7 +10,7 @@
 //! evaluate (`if ($allowed)`) may be the allowlist: not reported. Reports on the ACAO value,
 //! with the places the origin flows through as the other half.
 
-use super::values::{self, Gate, Leaf, Origins};
+use super::values::{self, Gate, Leaf};
 use super::{Rule, SiteContext};
 use crate::finding::{Finding, RuleInfo, Severity};
 use crate::model::{HeaderValue, Platform};
@@ -32,7 +32,7 @@ impl Rule for OriginReflection {
     }
 
     fn check_site(&self, cx: &SiteContext, out: &mut Vec<Finding>) {
-        let origins = Origins::new(cx);
+        let origins = cx.origins();
         for trust in &origins.trusts {
             let Leaf::Reflect { via } = trust.leaf else {
                 continue;

@@ -62,11 +62,11 @@ impl Rule for RedirectOnPreflight {
 /// A CORS header the configuration sets. Headers the platform adds to every file by itself
 /// (Cloudflare Pages' `Access-Control-Allow-Origin: *`) do not make a path a CORS path, or
 /// every redirect there would be reported.
-fn cors_header(response: &Response) -> Option<&crate::resolve::SentHeader> {
+fn cors_header<'r, 's>(response: &'r Response<'s>) -> Option<&'r crate::resolve::SentHeader<'s>> {
     let configured = || response.headers.iter().filter(|h| h.op.is_some());
     configured()
         .find(|h| h.name.eq_ignore_ascii_case(names::ALLOW_ORIGIN))
-        .or_else(|| configured().find(|h| names::is_cors(&h.name)))
+        .or_else(|| configured().find(|h| names::is_cors(h.name)))
 }
 
 fn help(platform: Platform) -> &'static str {

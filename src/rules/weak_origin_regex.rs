@@ -9,13 +9,12 @@
 //! origins (insecure-origin-scheme). A pattern corslint cannot analyse gets an info finding
 //! that says why.
 
-use std::collections::HashSet;
-
 use super::values::{self, Gate, GateTest, Leaf, Origins, Trust};
 use super::{Rule, SiteContext};
 use crate::finding::{Finding, RuleInfo, Severity};
 use crate::patterns::{OriginRegexVerdict, WeakKind, WeakOrigin};
 use crate::source::Span;
+use rustc_hash::FxHashSet;
 
 pub struct WeakOriginRegex;
 
@@ -34,8 +33,8 @@ impl Rule for WeakOriginRegex {
     }
 
     fn check_site(&self, cx: &SiteContext, out: &mut Vec<Finding>) {
-        let origins = Origins::new(cx);
-        for (gate, trust, credentials) in regex_gates(&origins) {
+        let origins = cx.origins();
+        for (gate, trust, credentials) in regex_gates(origins) {
             let GateTest::Regex {
                 pattern,
                 case_insensitive,
@@ -88,7 +87,7 @@ type Guarded<'o, 'a> = (&'o Gate<'a>, &'o Trust<'a>, Option<Option<Span>>);
 
 fn regex_gates<'o, 'a>(origins: &'o Origins<'a>) -> Vec<Guarded<'o, 'a>> {
     let mut out: Vec<Guarded> = Vec::new();
-    let mut seen = HashSet::new();
+    let mut seen = FxHashSet::default();
     for trust in &origins.trusts {
         if !matches!(trust.leaf, Leaf::Reflect { .. }) || trust.ungated() {
             continue;

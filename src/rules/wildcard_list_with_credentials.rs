@@ -48,8 +48,7 @@ impl Rule for WildcardListWithCredentials {
                     .map(|op| op.value_span);
                 for name in LISTS {
                     for header in response.values(name) {
-                        let ops = header.op.iter().chain(header.joined.iter());
-                        for op in ops {
+                        for op in header.ops() {
                             if has_star(op) {
                                 out.push(finding(op, credentials));
                             }

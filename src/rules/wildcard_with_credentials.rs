@@ -63,7 +63,7 @@ fn check_response(response: &Response, out: &mut Vec<Finding>) {
         return;
     }
     if let Some(credentials_op) = &credentials.op {
-        out.push(finding(origin.op.as_ref(), credentials_op));
+        out.push(finding(origin.op, credentials_op));
     }
 }
 

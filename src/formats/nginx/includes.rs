@@ -4,9 +4,11 @@
 //! literal path that cannot be read is reported; a cycle is reported, not followed.
 //! `nginx -T` dumps are read as the set of files they contain.
 
-use std::collections::{HashMap, HashSet};
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::{Path, PathBuf};
 use std::rc::{Rc, Weak};
+
+use compact_str::CompactString;
 
 use super::dump::{DumpFile, split_dump};
 use super::parser::parse;
@@ -31,7 +33,7 @@ pub struct Item {
 
 #[derive(Debug, Clone)]
 pub struct Arg {
-    pub value: String,
+    pub value: CompactString,
     pub span: Span,
     pub quoted: bool,
 }
@@ -68,13 +70,13 @@ pub struct Expander<'s> {
     /// a file included once, as from `conf.d/*.conf`, does not keep its syntax tree alive
     /// next to its expanded items. A file included again is parsed again, silently (its
     /// problems and suppressions were recorded the first time).
-    parsed: HashMap<(FileId, usize), Option<Weak<Parsed>>>,
+    parsed: FxHashMap<(FileId, usize), Option<Weak<Parsed>>>,
     /// Parses done ahead, in parallel, for the files of one include glob; taken by
     /// [`Expander::parse_at`], which records their problems in the usual order.
-    preparsed: HashMap<(FileId, usize), Result<Config, super::syntax::ParseError>>,
+    preparsed: FxHashMap<(FileId, usize), Result<Config, super::syntax::ParseError>>,
     problems: Vec<Problem>,
     suppressions: Vec<Suppression>,
-    visited: HashSet<PathBuf>,
+    visited: FxHashSet<PathBuf>,
     /// The include chain being expanded (file and base), for cycle detection.
     chain: Vec<(FileId, usize)>,
 }
@@ -87,11 +89,11 @@ impl<'s> Expander<'s> {
             sources,
             base_dir,
             dump: None,
-            parsed: HashMap::new(),
-            preparsed: HashMap::new(),
+            parsed: FxHashMap::default(),
+            preparsed: FxHashMap::default(),
             problems: Vec::new(),
             suppressions: Vec::new(),
-            visited: HashSet::new(),
+            visited: FxHashSet::default(),
             chain: Vec::new(),
         }
     }
@@ -123,7 +125,7 @@ impl<'s> Expander<'s> {
     }
 
     /// The files read through includes (taken: call once, after [`Expander::expand_root`]).
-    pub fn visited_paths(&mut self) -> HashSet<PathBuf> {
+    pub fn visited_paths(&mut self) -> FxHashSet<PathBuf> {
         std::mem::take(&mut self.visited)
     }
 

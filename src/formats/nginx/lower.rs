@@ -10,9 +10,8 @@
 //!   `auth_request`, `deny`, `limit_except`, then the content handler.
 //! * Origin provenance through `map $http_origin`, `set` and `if ($http_origin ~ ...)`.
 
-use std::collections::HashMap;
-
 use regex::{Regex, RegexBuilder};
+use rustc_hash::FxHashMap;
 
 use super::includes::{Arg, Item};
 use super::problem;
@@ -115,7 +114,7 @@ fn server_label(server: &Item) -> String {
 struct Vars {
     /// Shared by a level and the levels inside it until one of them sets a variable (copy
     /// on write): every location starts from its parent's variables.
-    values: std::sync::Arc<HashMap<String, HeaderValue>>,
+    values: std::sync::Arc<FxHashMap<String, HeaderValue>>,
 }
 
 impl Vars {
@@ -135,7 +134,7 @@ impl Vars {
     fn value_of(&self, arg: &Arg) -> HeaderValue {
         let text = &arg.value;
         if !text.contains('$') {
-            return HeaderValue::Literal(text.clone());
+            return HeaderValue::Literal(text.to_string());
         }
         if let Some(name) = single_variable(text) {
             return match self.get(name) {
@@ -144,7 +143,7 @@ impl Vars {
                     HeaderValue::RequestOrigin { via }
                 }
                 Some(v) => v,
-                None => HeaderValue::Dynamic(text.clone()),
+                None => HeaderValue::Dynamic(text.to_string()),
             };
         }
         // Text with variables: literal only when every variable is.
@@ -155,7 +154,7 @@ impl Vars {
             let (name, len) = variable_at(&rest[i..]);
             match self.get(name) {
                 Some(HeaderValue::Literal(v)) if !name.is_empty() => out.push_str(&v),
-                _ => return HeaderValue::Dynamic(text.clone()),
+                _ => return HeaderValue::Dynamic(text.to_string()),
             }
             rest = &rest[i + len..];
         }
@@ -480,7 +479,7 @@ fn header_op(item: &Item, vars: &Vars, problems: &mut Vec<Problem>) -> Option<He
             };
             let always = item.arg(2) == Some("always");
             Some(HeaderOp {
-                name: name.value.clone(),
+                name: name.value.to_string(),
                 value: vars.value_of(value),
                 action: HeaderAction::Append,
                 reach: if always {
@@ -501,7 +500,7 @@ fn header_op(item: &Item, vars: &Vars, problems: &mut Vec<Problem>) -> Option<He
                 .find(|a| a.value.contains(':') && !a.value.starts_with('-'))?;
             let (name, value) = spec.value.split_once(':')?;
             let arg = Arg {
-                value: value.trim().to_string(),
+                value: value.trim().into(),
                 span: spec.span,
                 quoted: spec.quoted,
             };
@@ -555,7 +554,7 @@ fn lower_server(
         hosts: body
             .iter()
             .filter(|d| d.name() == "server_name")
-            .flat_map(|d| d.args.iter().map(|a| a.value.to_ascii_lowercase()))
+            .flat_map(|d| d.args.iter().map(|a| a.value.as_str().to_ascii_lowercase()))
             .filter(|n| !n.is_empty() && n != "_")
             .collect(),
         default_server: body.iter().any(|d| {
@@ -611,9 +610,9 @@ fn origin_test(item: &Item) -> Option<OriginTest> {
     match words.as_slice() {
         [var, op, value] if var.value.eq_ignore_ascii_case("$http_origin") => {
             match op.value.as_str() {
-                "=" => Some(OriginTest::Exact(value.value.clone())),
+                "=" => Some(OriginTest::Exact(value.value.to_string())),
                 "~" | "~*" => Some(OriginTest::Regex {
-                    pattern: value.value.clone(),
+                    pattern: value.value.to_string(),
                     case_insensitive: op.value == "~*",
                     regex: compile_shared(&value.value, op.value == "~*"),
                 }),
@@ -631,14 +630,14 @@ fn condition_words(item: &Item) -> Vec<Arg> {
         if first.value == "(" {
             words.remove(0);
         } else if let Some(rest) = first.value.strip_prefix('(') {
-            first.value = rest.to_string();
+            first.value = rest.into();
         }
     }
     if let Some(last) = words.last_mut() {
         if last.value == ")" {
             words.pop();
         } else if let Some(rest) = last.value.strip_suffix(')') {
-            last.value = rest.to_string();
+            last.value = rest.into();
         }
     }
     words
@@ -691,7 +690,7 @@ fn conditions(item: &Item, vars: &Vars) -> Vec<Condition> {
             if name.eq_ignore_ascii_case("request_method") {
                 return match op_kind {
                     "=" => vec![Condition::Method {
-                        methods: vec![value.value.clone()],
+                        methods: vec![value.value.to_string()],
                         negate,
                         span,
                     }],
@@ -705,7 +704,7 @@ fn conditions(item: &Item, vars: &Vars) -> Vec<Condition> {
             }
             if let Some(header) = header_name(name) {
                 let test = match op_kind {
-                    "=" => ValueTest::Equals(value.value.clone()),
+                    "=" => ValueTest::Equals(value.value.to_string()),
                     "~" | "~*" => ValueTest::Regex(compile(&value.value, ci)),
                     _ => return unknown(),
                 };
@@ -809,7 +808,7 @@ fn fill_scope(
                             allowed: item
                                 .args
                                 .iter()
-                                .map(|a| a.value.to_ascii_uppercase())
+                                .map(|a| a.value.as_str().to_ascii_uppercase())
                                 .collect(),
                             status: if inner_auth { 401 } else { 403 },
                         },
@@ -908,7 +907,7 @@ fn lower_if(
 
 fn location_matcher(item: &Item, problems: &mut Vec<Problem>) -> Option<PathMatcher> {
     let (modifier, pattern, span) = match item.args.as_slice() {
-        [m, p] => (m.value.as_str(), p.value.clone(), p.span),
+        [m, p] => (m.value.as_str(), p.value.to_string(), p.span),
         [single] => {
             let v = single.value.as_str();
             let split = ["=", "^~", "~*", "~"]
@@ -998,7 +997,7 @@ fn return_step(item: &Item) -> Option<Step> {
         }
         Err(_) => Some(Step::Return {
             status: 302,
-            location: Some(first.value.clone()),
+            location: Some(first.value.to_string()),
             span: item.span,
         }),
     }

@@ -9,7 +9,7 @@ pub mod parser;
 pub mod syntax;
 mod validate;
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 use std::path::{Path, PathBuf};
 
 use crate::model::{Document, Problem, ProblemKind};
@@ -27,13 +27,13 @@ pub struct Expanded {
     items: Vec<includes::Item>,
     problems: Vec<Problem>,
     suppressions: Vec<crate::model::Suppression>,
-    visited: HashSet<PathBuf>,
+    visited: FxHashSet<PathBuf>,
 }
 
 impl Expanded {
     /// The files it includes (directly or not), as resolved paths: when a folder is linted,
     /// those are linted through the file that includes them, not on their own.
-    pub fn included_files(&self) -> &HashSet<PathBuf> {
+    pub fn included_files(&self) -> &FxHashSet<PathBuf> {
         &self.visited
     }
 }
@@ -76,7 +76,7 @@ pub fn read_expanded(file: FileId, expanded: Expanded) -> Document {
 
 /// The files an nginx file includes (directly or not), as resolved paths: when a folder is
 /// linted, those are linted through the file that includes them, not on their own.
-pub fn included_files(file: FileId, sources: &mut Sources) -> HashSet<PathBuf> {
+pub fn included_files(file: FileId, sources: &mut Sources) -> FxHashSet<PathBuf> {
     expand(file, sources).visited
 }
 

@@ -18,20 +18,19 @@
 //! scanned as Lua to find its closing brace, and kept raw.
 //!
 //! Token-level pieces (whitespace, comments, quoted strings, bare words) are
-//! nom parsers over a [`LocatedSpan`]; block nesting is handled by a loop with
+//! nom parsers over the remaining text (a token's offset is the text's length
+//! minus what remains); block nesting is handled by a loop with
 //! an explicit stack, so nothing here recurses and the depth is bounded by
 //! [`MAX_DEPTH`]. The whole parse is linear in the size of the text.
 
 use std::mem;
 
-use nom::branch::alt;
-use nom::bytes::complete::{take_till, take_till1, take_while, take_while1};
-use nom::character::complete::{anychar, char, one_of};
-use nom::combinator::{opt, recognize, value};
-use nom::multi::{many0_count, many1_count};
-use nom::sequence::{pair, preceded};
-use nom::{IResult, Input, Parser};
-use nom_locate::LocatedSpan;
+use compact_str::CompactString;
+use nom::bytes::complete::{take_till, take_while1};
+use nom::character::complete::{char, one_of};
+use nom::error::{Error, ErrorKind};
+use nom::sequence::preceded;
+use nom::{IResult, Parser};
 
 use super::syntax::{Block, ByteRange, Comment, Config, Directive, ParseError, Quote, Word};
 
@@ -44,8 +43,7 @@ pub const MAX_DEPTH: usize = 200;
 /// as a `map` key, e.g. `~^a[0-9]{1,5}$ 1;`.
 pub const ENTRY_LIST_BLOCKS: &[&str] = &["map", "geo", "types", "split_clients", "charset_map"];
 
-type Span<'a> = LocatedSpan<&'a str>;
-type PResult<'a, O> = IResult<Span<'a>, O>;
+type PResult<'a, O> = IResult<&'a str, O>;
 
 // ---------------------------------------------------------------------------
 // Token-level pieces (nom)
@@ -56,12 +54,12 @@ fn is_space(c: char) -> bool {
 }
 
 /// One or more of space, tab, CR, LF.
-fn whitespace(i: Span<'_>) -> PResult<'_, Span<'_>> {
+fn whitespace(i: &str) -> PResult<'_, &str> {
     take_while1(is_space).parse(i)
 }
 
 /// `#` up to (not including) the next LF; returns the text after `#`.
-fn comment(i: Span<'_>) -> PResult<'_, Span<'_>> {
+fn comment(i: &str) -> PResult<'_, &str> {
     preceded(char('#'), take_till(|c| c == '\n')).parse(i)
 }
 
@@ -70,46 +68,73 @@ fn comment(i: Span<'_>) -> PResult<'_, Span<'_>> {
 /// `;`, `{` or the end of the text. The caller has already dealt with the
 /// characters that are special at the start of a token (`"`, `'`, `#`, `;`,
 /// `{`, `}`).
-fn bare_word(i: Span<'_>) -> PResult<'_, Span<'_>> {
-    recognize(many1_count(alt((
-        value(
-            (),
-            take_till1(|c| is_space(c) || matches!(c, ';' | '{' | '\\' | '$')),
-        ),
-        // A trailing lone backslash at the end of the text stays in the word
-        // (the caller then reports the unexpected end of file).
-        value((), pair(char('\\'), opt(anychar))),
-        value((), pair(char('$'), take_while(|c| c == '{'))),
-    ))))
-    .parse(i)
+///
+/// The delimiters are ASCII, so the word is scanned byte by byte (it is the
+/// hottest loop of the parser): a multi-byte character, or its part after an
+/// escaping backslash, is never a delimiter.
+fn bare_word(i: &str) -> PResult<'_, &str> {
+    let b = i.as_bytes();
+    let mut at = 0;
+    while at < b.len() {
+        match b[at] {
+            b' ' | b'\t' | b'\r' | b'\n' | b';' | b'{' => break,
+            // The escaped character never ends the word; a trailing lone
+            // backslash stays in it (the caller then reports the unexpected
+            // end of file).
+            b'\\' => at = (at + 2).min(b.len()),
+            b'$' => {
+                at += 1;
+                while b.get(at) == Some(&b'{') {
+                    at += 1;
+                }
+            }
+            _ => at += 1,
+        }
+    }
+    // `at` is at an ASCII delimiter or the end: a character boundary.
+    match i.split_at_checked(at) {
+        Some((word, rest)) if !word.is_empty() => Ok((rest, word)),
+        _ => Err(nom::Err::Error(Error::new(i, ErrorKind::TakeTill1))),
+    }
 }
 
 /// `"..."` or `'...'` with backslash escapes; returns the quote kind and the
 /// raw text between the quotes. Fails when the closing quote is missing.
-fn quoted_word(i: Span<'_>) -> PResult<'_, (Quote, Span<'_>)> {
+fn quoted_word(i: &str) -> PResult<'_, (Quote, &str)> {
     let (i, q) = one_of("\"'").parse(i)?;
     let quote = if q == '"' {
         Quote::Double
     } else {
         Quote::Single
     };
-    let (i, inner) = recognize(many0_count(alt((
-        value((), take_till1(|c| c == q || c == '\\')),
-        value((), pair(char('\\'), anychar)),
-    ))))
-    .parse(i)?;
+    let (i, inner) = quoted_body(i, q as u8)?;
     let (i, _) = char(q).parse(i)?;
     Ok((i, (quote, inner)))
 }
 
+/// The text up to (not including) the unescaped closing `quote`; fails at the
+/// end of the text.
+fn quoted_body(i: &str, quote: u8) -> PResult<'_, &str> {
+    let b = i.as_bytes();
+    let mut at = 0;
+    while at < b.len() {
+        match b[at] {
+            c if c == quote => return Ok((&i[at..], &i[..at])),
+            b'\\' => at += 2,
+            _ => at += 1,
+        }
+    }
+    Err(nom::Err::Error(Error::new(i, ErrorKind::Char)))
+}
+
 /// nginx's unescaping: `\"`, `\'`, `\\` drop the backslash; `\t`, `\r`, `\n`
 /// become tab, CR, LF; any other `\x` stays as the two characters `\x`.
-fn unescape(raw: &str) -> String {
+fn unescape(raw: &str) -> CompactString {
     let Some(first) = raw.find('\\') else {
-        return raw.to_owned();
+        return CompactString::new(raw);
     };
     let bytes = raw.as_bytes();
-    let mut out = String::with_capacity(raw.len());
+    let mut out = CompactString::with_capacity(raw.len());
     out.push_str(&raw[..first]);
     let mut i = first;
     while i < bytes.len() {
@@ -312,20 +337,21 @@ pub fn parse(text: &str) -> Result<Config, ParseError> {
     let mut top: Vec<Directive> = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
     let mut pending = Pending::default();
-    let mut rest = Span::new(text);
+    let mut rest: &str = text;
+    // Where a remaining text starts in `text`.
+    let offset = |r: &str| text.len() - r.len();
 
     loop {
         if let Ok((r, _)) = whitespace(rest) {
             rest = r;
         }
-        let pos = rest.location_offset();
-        let Some(c) = rest.fragment().chars().next() else {
+        let pos = offset(rest);
+        let Some(c) = rest.chars().next() else {
             break;
         };
         match c {
             '#' => {
                 let (r, body) = comment(rest).map_err(|_| internal(pos))?;
-                let body = *body.fragment();
                 let body = body.strip_suffix('\r').unwrap_or(body);
                 comments.push(Comment {
                     text: body.to_owned(),
@@ -345,7 +371,7 @@ pub fn parse(text: &str) -> Result<Config, ParseError> {
                     lua_body: None,
                 };
                 attach(&mut stack, &mut top, d);
-                rest = rest.take_from(1);
+                rest = &rest[1..];
             }
             '{' => {
                 let Some(name) = pending.name.take() else {
@@ -371,7 +397,7 @@ pub fn parse(text: &str) -> Result<Config, ParseError> {
                         lua_body: Some(pos + 1..close),
                     };
                     attach(&mut stack, &mut top, d);
-                    rest = rest.take_from(close + 1 - pos);
+                    rest = &rest[close + 1 - pos..];
                 } else {
                     if stack.len() >= MAX_DEPTH {
                         return Err(error(
@@ -385,7 +411,7 @@ pub fn parse(text: &str) -> Result<Config, ParseError> {
                         open: pos,
                         children: Vec::new(),
                     });
-                    rest = rest.take_from(1);
+                    rest = &rest[1..];
                 }
             }
             '}' => {
@@ -407,13 +433,13 @@ pub fn parse(text: &str) -> Result<Config, ParseError> {
                     lua_body: None,
                 };
                 attach(&mut stack, &mut top, d);
-                rest = rest.take_from(1);
+                rest = &rest[1..];
             }
             '"' | '\'' => {
                 let (r, (quote, inner)) = quoted_word(rest)
                     .map_err(|_| error(pos..pos + 1, "unterminated quoted string"))?;
-                let end = r.location_offset();
-                if let Some(next) = r.fragment().chars().next()
+                let end = offset(r);
+                if let Some(next) = r.chars().next()
                     && !(is_space(next) || matches!(next, ';' | '{' | ')'))
                 {
                     return Err(error(
@@ -422,7 +448,7 @@ pub fn parse(text: &str) -> Result<Config, ParseError> {
                     ));
                 }
                 pending.push(Word {
-                    value: unescape(inner.fragment()),
+                    value: unescape(inner),
                     span: pos..end,
                     quote,
                 });
@@ -431,8 +457,8 @@ pub fn parse(text: &str) -> Result<Config, ParseError> {
             _ => {
                 let (r, raw) = bare_word(rest).map_err(|_| internal(pos))?;
                 pending.push(Word {
-                    value: unescape(raw.fragment()),
-                    span: pos..r.location_offset(),
+                    value: unescape(raw),
+                    span: pos..offset(r),
                     quote: Quote::None,
                 });
                 rest = r;
@@ -511,7 +537,7 @@ mod tests {
 
     fn w(value: &str, span: ByteRange, quote: Quote) -> Word {
         Word {
-            value: value.to_owned(),
+            value: value.into(),
             span,
             quote,
         }

@@ -11,6 +11,8 @@
 //! (recursive) `Drop`, `Clone` and `Debug` implementations cannot overflow
 //! the stack. [`Config::walk`] visits the tree without recursion.
 
+use compact_str::CompactString;
+
 /// Byte offsets into the file text (`start..end`, end exclusive).
 pub type ByteRange = std::ops::Range<usize>;
 
@@ -31,7 +33,9 @@ pub struct Word {
     /// The token as nginx sees it after its own unescaping: `\"`, `\'` and
     /// `\\` lose their backslash, `\t` `\r` `\n` become tab / CR / LF, and any
     /// other `\x` is kept as the two characters `\x`. Quotes are removed.
-    pub value: String,
+    /// Most words are short: a `CompactString` keeps them inline, without an
+    /// allocation each.
+    pub value: CompactString,
     /// The raw bytes of the token, including the quotes if any.
     pub span: ByteRange,
     /// How the token was quoted.
@@ -187,7 +191,7 @@ mod tests {
 
     fn word(v: &str, span: ByteRange) -> Word {
         Word {
-            value: v.to_owned(),
+            value: v.into(),
             span,
             quote: Quote::None,
         }

@@ -6,6 +6,7 @@ use super::directives;
 use super::includes::Item;
 use super::problem;
 use crate::model::{Problem, ProblemKind};
+use rustc_hash::FxHashMap;
 
 /// Blocks whose entries are keys, not directives.
 const TABLE_BLOCKS: &[&str] = &[
@@ -42,16 +43,23 @@ const ARITY: &[(&str, usize, usize)] = &[
 ];
 
 pub fn validate(items: &[Item], problems: &mut Vec<Problem>) {
+    // Names repeat thousands of times in a large tree (`proxy_set_header`, ...): each is
+    // compared with the directive list once.
+    let mut near_misses: FxHashMap<&str, Option<&'static str>> = FxHashMap::default();
     let mut stack: Vec<&Item> = items.iter().rev().collect();
     while let Some(item) = stack.pop() {
-        check(item, problems);
+        check(item, &mut near_misses, problems);
         if !TABLE_BLOCKS.contains(&item.name()) {
             stack.extend(item.children().iter().rev());
         }
     }
 }
 
-fn check(item: &Item, problems: &mut Vec<Problem>) {
+fn check<'i>(
+    item: &'i Item,
+    near_misses: &mut FxHashMap<&'i str, Option<&'static str>>,
+    problems: &mut Vec<Problem>,
+) {
     let name = item.name();
     if let Some(&(_, min, max)) = ARITY.iter().find(|(n, _, _)| *n == name) {
         let n = item.args.len();
@@ -81,7 +89,10 @@ fn check(item: &Item, problems: &mut Vec<Problem>) {
             ));
         }
     }
-    if let Some(known) = directives::closest(name) {
+    let closest = *near_misses
+        .entry(name)
+        .or_insert_with(|| directives::closest(name));
+    if let Some(known) = closest {
         problems.push(problem(
             ProblemKind::Config,
             item.name.span,

@@ -11,9 +11,9 @@
 //! conditions of the scope that sends the header (an nginx `if ($http_origin ~ ...)` around
 //! `add_header`, a Vercel `has` on `origin`). Rules read provenance, never variable names.
 
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::borrow::Cow;
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
 use std::rc::Rc;
 
 use regex::Regex;
@@ -99,11 +99,11 @@ pub(super) struct Origins<'a> {
     /// Every value every ACAO operation of the site can send.
     pub trusts: Vec<Trust<'a>>,
     /// ACAO operation → the `Access-Control-Allow-Credentials: true` on its responses.
-    credentials: HashMap<Span, Option<Span>>,
+    credentials: FxHashMap<Span, Option<Span>>,
     /// Allowlist entry → credentials on any of the responses whose origin it admits.
-    gate_credentials: HashMap<Span, Option<Span>>,
+    gate_credentials: FxHashMap<Span, Option<Span>>,
     client_credentials: bool,
-    verdicts: RefCell<HashMap<(String, bool), Rc<OriginRegexVerdict>>>,
+    verdicts: RefCell<FxHashMap<(String, bool), Rc<OriginRegexVerdict>>>,
 }
 
 impl<'a> Origins<'a> {
@@ -111,11 +111,11 @@ impl<'a> Origins<'a> {
         let mut origins = Origins {
             trusts: Vec::new(),
             credentials: credentials_index(cx),
-            gate_credentials: HashMap::new(),
+            gate_credentials: FxHashMap::default(),
             client_credentials: cx.client.credentials.unwrap_or(false),
-            verdicts: RefCell::new(HashMap::new()),
+            verdicts: RefCell::new(FxHashMap::default()),
         };
-        let mut seen = HashSet::new();
+        let mut seen = FxHashSet::default();
         let mut trusts = Vec::new();
         for (id, scope) in cx.site.scopes.iter().enumerate() {
             for op in &scope.headers {
@@ -133,7 +133,7 @@ impl<'a> Origins<'a> {
                 }
             }
         }
-        let mut any: HashMap<Span, bool> = HashMap::new();
+        let mut any: FxHashMap<Span, bool> = FxHashMap::default();
         for trust in &mut trusts {
             let acac = origins.credentials.get(&trust.op.span).copied();
             for gate in &mut trust.gates {
@@ -201,8 +201,8 @@ impl<'a> Origins<'a> {
 
 /// ACAO operation → the ACAC `true` on the same response: in a scope's effective headers, or
 /// on a response of the probes (platforms that combine several rules).
-fn credentials_index(cx: &SiteContext) -> HashMap<Span, Option<Span>> {
-    let mut index = HashMap::new();
+fn credentials_index(cx: &SiteContext) -> FxHashMap<Span, Option<Span>> {
+    let mut index = FxHashMap::default();
     for scope in &cx.site.scopes {
         let Some(acac) = scope.headers.iter().rev().find(|h| {
             h.is(names::ALLOW_CREDENTIALS) && h.value.literal().is_some_and(|v| v.trim() == "true")
@@ -224,7 +224,7 @@ fn credentials_index(cx: &SiteContext) -> HashMap<Span, Option<Span>> {
             };
             let acac = acac.op.as_ref().map(|o| o.value_span);
             for h in response.values(names::ALLOW_ORIGIN) {
-                for op in h.op.iter().chain(h.joined.iter()) {
+                for op in h.ops() {
                     index.entry(op.span).or_insert(acac);
                 }
             }
