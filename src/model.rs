@@ -21,6 +21,9 @@
 //! Every item carries the [`Span`] the user should be shown.
 
 use crate::source::Span;
+use std::borrow::Cow;
+use std::sync::Arc;
+
 use regex::Regex;
 
 /// Index of a scope in [`Site::scopes`].
@@ -205,7 +208,9 @@ pub struct Scope {
     /// Access-phase gates, checked after the steps.
     pub gates: Vec<Gate>,
     /// The effective header operations when this scope answers (inheritance applied).
-    pub headers: Vec<HeaderOp>,
+    /// Shared: nginx locations inherit their parent's operations as they are, and a large
+    /// tree has thousands of locations.
+    pub headers: Arc<[HeaderOp]>,
     /// Header operations this level would have inherited but drops because it has its own
     /// (nginx `add_header` replacement), with the first own operation that causes the drop.
     pub dropped: Option<Dropped>,
@@ -228,7 +233,7 @@ impl Scope {
             conditions: Vec::new(),
             steps: Vec::new(),
             gates: Vec::new(),
-            headers: Vec::new(),
+            headers: Arc::from([]),
             dropped: None,
             handler: None,
             children: Vec::new(),
@@ -239,7 +244,7 @@ impl Scope {
 
 #[derive(Debug, Clone)]
 pub struct Dropped {
-    pub inherited: Vec<HeaderOp>,
+    pub inherited: Arc<[HeaderOp]>,
     /// The first header operation of this level: the reason nothing is inherited.
     pub because: Span,
 }
@@ -607,12 +612,12 @@ impl OriginTest {
 
 impl HeaderValue {
     /// The value sent for a request with this `Origin` (None: not sent, or unknowable).
-    pub fn evaluate(&self, origin: Option<&str>) -> Evaluated {
+    pub fn evaluate(&self, origin: Option<&str>) -> Evaluated<'_> {
         match self {
-            HeaderValue::Literal(text) => Evaluated::Text(text.clone()),
+            HeaderValue::Literal(text) => Evaluated::Text(Cow::Borrowed(text)),
             HeaderValue::RequestOrigin { .. } => match origin {
-                Some(o) => Evaluated::Text(o.to_string()),
-                None => Evaluated::Text(String::new()),
+                Some(o) => Evaluated::Text(Cow::Owned(o.to_string())),
+                None => Evaluated::Text(Cow::Borrowed("")),
             },
             HeaderValue::ByOrigin { arms, otherwise } => {
                 if let Some(o) = origin {
@@ -654,8 +659,9 @@ impl HeaderValue {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Evaluated {
-    Text(String),
+pub enum Evaluated<'a> {
+    /// Borrowed from the configuration when it is literal text.
+    Text(Cow<'a, str>),
     Unknown,
 }
 

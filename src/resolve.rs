@@ -5,6 +5,7 @@
 //! `corslint simulate` prints the same thing.
 
 use rustc_hash::FxHashMap;
+use std::borrow::Cow;
 use std::cell::RefCell;
 
 use crate::model::{
@@ -79,7 +80,8 @@ pub enum Answer {
 #[derive(Debug, Clone)]
 pub struct SentHeader<'s> {
     pub name: &'s str,
-    pub value: String,
+    /// Borrowed from the configuration when it is literal text.
+    pub value: Cow<'s, str>,
     /// None for headers the platform adds by itself (Cloudflare's default ACAO).
     pub op: Option<&'s HeaderOp>,
     /// Other operations whose values were joined into this one (Cloudflare append,
@@ -134,7 +136,7 @@ impl<'s> Response<'s> {
         Some(
             values
                 .iter()
-                .map(|h| h.value.as_str())
+                .map(|h| h.value.as_ref())
                 .collect::<Vec<_>>()
                 .join(", "),
         )
@@ -248,6 +250,7 @@ fn sent_headers<'s>(
     request: &Request,
     out: &mut Vec<SentHeader<'s>>,
 ) {
+    let origin = request.origin();
     for op in ops {
         if !op.reach.reaches(status) {
             continue;
@@ -255,9 +258,9 @@ fn sent_headers<'s>(
         match op.action {
             HeaderAction::Remove => out.retain(|h| !h.name.eq_ignore_ascii_case(&op.name)),
             HeaderAction::Set | HeaderAction::Append => {
-                let value = match op.value.evaluate(request.origin()) {
+                let value = match op.value.evaluate(origin) {
                     Evaluated::Text(t) => t,
-                    Evaluated::Unknown => format!("<{}>", dynamic_label(op)),
+                    Evaluated::Unknown => Cow::Owned(format!("<{}>", dynamic_label(op))),
                 };
                 if value.is_empty() {
                     continue;
@@ -705,7 +708,7 @@ mod matching {
                     if !headers.iter().any(|h| h.name.eq_ignore_ascii_case(name)) {
                         headers.push(SentHeader {
                             name,
-                            value: value.clone(),
+                            value: Cow::Borrowed(value),
                             op: None,
                             joined: Vec::new(),
                         });
@@ -734,6 +737,7 @@ mod matching {
         combine: Combine,
         out: &mut Vec<SentHeader<'s>>,
     ) {
+        let origin = request.origin();
         for op in ops {
             if !op.reach.reaches(status) {
                 continue;
@@ -742,9 +746,9 @@ mod matching {
                 out.retain(|h| !h.name.eq_ignore_ascii_case(&op.name));
                 continue;
             }
-            let value = match op.value.evaluate(request.origin()) {
+            let value = match op.value.evaluate(origin) {
                 Evaluated::Text(t) => t,
-                Evaluated::Unknown => format!("<{}>", dynamic_label(op)),
+                Evaluated::Unknown => Cow::Owned(format!("<{}>", dynamic_label(op))),
             };
             if value.is_empty() {
                 continue;
@@ -754,12 +758,12 @@ mod matching {
                 .find(|h| h.name.eq_ignore_ascii_case(&op.name));
             match (existing, combine) {
                 (Some(h), Combine::Append) => {
-                    h.value = format!("{}, {}", h.value, value);
+                    h.value = Cow::Owned(format!("{}, {}", h.value, value));
                     h.joined.push(op);
                 }
                 // A repeated name inside one rule (Netlify joins it with ", ").
                 (Some(h), Combine::LastWins) if op.action == HeaderAction::Append => {
-                    h.value = format!("{}, {}", h.value, value);
+                    h.value = Cow::Owned(format!("{}, {}", h.value, value));
                     h.joined.push(op);
                 }
                 (Some(h), Combine::LastWins) => {

@@ -342,7 +342,7 @@ fn exchange(request: &Request, response: &Response, sources: &Sources, sent: boo
             .iter()
             .map(|h| HeaderLine {
                 name: h.name.to_string(),
-                value: h.value.clone(),
+                value: h.value.to_string(),
                 source: h.op.as_ref().map(|op| at(op.span)),
             })
             .collect(),

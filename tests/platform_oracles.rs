@@ -805,7 +805,7 @@ fn netlify(node: &Path, fixture: &Fixture, reading: &Reading, row: &mut Row) -> 
         .filter_map(|s| {
             let m = s.matcher.as_ref()?;
             let mut values = serde_json::Map::new();
-            for op in &s.headers {
+            for op in s.headers.iter() {
                 let v = op.value.literal().unwrap_or("").to_string();
                 let joined = match values.get(&op.name).and_then(Value::as_str) {
                     Some(before) => format!("{before}, {v}"),

@@ -263,7 +263,7 @@ mod tests {
                 .iter()
                 .map(|(n, v)| SentHeader {
                     name: n,
-                    value: v.to_string(),
+                    value: (*v).into(),
                     op: None,
                     joined: Vec::new(),
                 })

@@ -515,7 +515,7 @@ impl<'t, 'p> Reader<'t, 'p> {
         let mut scope = Scope::new(ScopeKind::HeaderRule, self.span(item));
         scope.head = matcher.span;
         scope.matcher = Some(matcher);
-        scope.headers = ops;
+        scope.headers = ops.into();
         Some(self.push(scope))
     }
 

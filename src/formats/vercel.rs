@@ -725,7 +725,7 @@ impl<'t> Reader<'t> {
         scope.head = matcher.span;
         scope.matcher = Some(matcher);
         scope.conditions = conditions;
-        scope.headers = ops;
+        scope.headers = ops.into();
         Some(self.push(scope))
     }
 
@@ -1077,7 +1077,7 @@ impl<'t> Reader<'t> {
                 samples: compiled.samples,
             });
             scope.conditions = conditions;
-            scope.headers = ops;
+            scope.headers = ops.into();
             ids.push(self.push(scope));
         }
         ids

@@ -66,8 +66,7 @@ impl Rule for InsecureOriginScheme {
                         if !gates_seen.insert(gate.span) {
                             continue;
                         }
-                        if let Some((origin, message)) =
-                            insecure_admitted(cx, origins, trust, gate)
+                        if let Some((origin, message)) = insecure_admitted(cx, origins, trust, gate)
                         {
                             let span = match &gate.test {
                                 GateTest::Exact(text) => values::narrow(cx, gate.span, text, false),

@@ -209,7 +209,7 @@ impl<'a> SiteContext<'a> {
             return origin.clone();
         }
         for scope in &self.site.scopes {
-            for op in &scope.headers {
+            for op in scope.headers.iter() {
                 if let HeaderValue::ByOrigin { arms, .. } = &op.value {
                     for arm in arms {
                         // An arm that sends nothing (a map entry that refuses) is no example.
@@ -257,7 +257,7 @@ impl<'a> SiteContext<'a> {
                 let mut seen = FxHashSet::default();
                 let mut out = Vec::new();
                 for scope in &self.site.scopes {
-                    for op in &scope.headers {
+                    for op in scope.headers.iter() {
                         if seen.insert(op.span) {
                             out.push(op);
                         }

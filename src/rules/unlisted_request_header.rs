@@ -74,7 +74,7 @@ impl Rule for UnlistedRequestHeader {
                     continue;
                 }
                 let entry = by_span.entry(target).or_default();
-                entry.listed = allow_headers.map(|h| h.value.clone());
+                entry.listed = allow_headers.map(|h| h.value.to_string());
                 if !entry
                     .names
                     .iter()

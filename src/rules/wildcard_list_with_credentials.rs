@@ -74,7 +74,7 @@ impl Rule for WildcardListWithCredentials {
             if credentials.is_none() && !client {
                 continue;
             }
-            for op in &scope.headers {
+            for op in scope.headers.iter() {
                 if op.action != HeaderAction::Remove
                     && LISTS.iter().any(|n| op.is(n))
                     && has_star(op)

@@ -310,7 +310,7 @@ fn build_site(
                 .conditions
                 .push(host_condition(host, block.pattern_span));
         }
-        scope.headers = block.ops;
+        scope.headers = block.ops.into();
         site.scopes.push(scope);
         site.top.push(site.scopes.len() - 1);
     }

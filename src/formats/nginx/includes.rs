@@ -365,13 +365,14 @@ impl<'s> Expander<'s> {
         } else {
             vec![path]
         };
+        // A glob may name hundreds of files: they are read and indexed in parallel, then
+        // added to the sources in order.
+        let read = crate::parallel::map(paths.len(), |i| read_source(&paths[i]));
         let mut out = Vec::new();
-        for p in paths {
-            if p.is_dir() {
-                continue;
-            }
-            match self.load(&p) {
-                Ok(id) => out.push((id, 0)),
+        for read in read {
+            match read.and_then(|read| self.load(read)) {
+                Ok(Some(id)) => out.push((id, 0)),
+                Ok(None) => {}
                 Err(reason) if !is_glob => self.unreadable(pattern, at, &reason),
                 Err(_) => {}
             }
@@ -396,19 +397,22 @@ impl<'s> Expander<'s> {
         ));
     }
 
-    /// Adds a file to the sources (once) and returns its id.
-    fn load(&mut self, path: &Path) -> Result<FileId, String> {
-        let canonical = path.canonicalize().map_err(|e| describe(&e))?;
+    /// Adds a file read by [`read_source`] to the sources (once) and returns its id; None
+    /// for a folder.
+    fn load(&mut self, read: Option<ReadSource>) -> Result<Option<FileId>, String> {
+        let Some(ReadSource {
+            canonical,
+            file,
+            bad_byte,
+        }) = read
+        else {
+            return Ok(None);
+        };
         self.visited.insert(canonical.clone());
         if let Some(id) = self.sources.find_path(&canonical) {
-            return Ok(id);
+            return Ok(Some(id));
         }
-        let bytes = std::fs::read(&canonical).map_err(|e| describe(&e))?;
-        let (text, bad_byte) = crate::source::decode(bytes);
-        let name = display_name(&canonical);
-        let id = self
-            .sources
-            .add(SourceFile::new(Some(canonical), name, text));
+        let id = self.sources.add(file);
         if let Some(at) = bad_byte {
             self.problems.push(problem(
                 ProblemKind::NotUtf8,
@@ -417,8 +421,31 @@ impl<'s> Expander<'s> {
                 Some("nginx accepts any bytes, but editors and other tools may not: save the file as UTF-8"),
             ));
         }
-        Ok(id)
+        Ok(Some(id))
     }
+}
+
+/// A file named by an include, read and indexed (work that can run in parallel).
+struct ReadSource {
+    canonical: PathBuf,
+    file: SourceFile,
+    bad_byte: Option<usize>,
+}
+
+/// Reads an included file; None for a folder (a glob such as `conf.d/*` matches them too).
+fn read_source(path: &Path) -> Result<Option<ReadSource>, String> {
+    if path.is_dir() {
+        return Ok(None);
+    }
+    let canonical = path.canonicalize().map_err(|e| describe(&e))?;
+    let bytes = std::fs::read(&canonical).map_err(|e| describe(&e))?;
+    let (text, bad_byte) = crate::source::decode(bytes);
+    let name = display_name(&canonical);
+    Ok(Some(ReadSource {
+        file: SourceFile::new(Some(canonical.clone()), name, text),
+        canonical,
+        bad_byte,
+    }))
 }
 
 /// A word with its span; a quoted word's span is the text inside the quotes, so that a

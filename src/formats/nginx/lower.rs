@@ -10,6 +10,8 @@
 //!   `auth_request`, `deny`, `limit_except`, then the content handler.
 //! * Origin provenance through `map $http_origin`, `set` and `if ($http_origin ~ ...)`.
 
+use std::sync::Arc;
+
 use regex::{Regex, RegexBuilder};
 use rustc_hash::FxHashMap;
 
@@ -294,7 +296,7 @@ fn compile_uncached(pattern: &str, case_insensitive: bool) -> Option<Regex> {
 /// Inherited configuration of one level (http, server, location, if).
 #[derive(Debug, Clone)]
 struct Level {
-    headers: Vec<HeaderOp>,
+    headers: Arc<[HeaderOp]>,
     /// `add_header_inherit` (on, off, merge); itself inherited.
     inherit: Inherit,
     /// Directives that answer or refuse: auth_basic / auth_request and access rules.
@@ -312,7 +314,7 @@ struct Level {
 impl Default for Level {
     fn default() -> Level {
         Level {
-            headers: Vec::new(),
+            headers: Arc::from([]),
             inherit: Inherit::On,
             auth: None,
             access: None,
@@ -353,7 +355,7 @@ fn level_config(items: &[Item], parent: &Level, vars: &Vars, problems: &mut Vec<
         .collect();
     level.headers = if own.is_empty() {
         match level.inherit {
-            Inherit::Off => Vec::new(),
+            Inherit::Off => Arc::from([]),
             _ => parent.headers.clone(),
         }
     } else {
@@ -365,7 +367,7 @@ fn level_config(items: &[Item], parent: &Level, vars: &Vars, problems: &mut Vec<
         }
         match level.inherit {
             Inherit::Merge => parent.headers.iter().cloned().chain(own).collect(),
-            _ => own,
+            _ => own.into(),
         }
     };
 

@@ -26,10 +26,8 @@
 use std::mem;
 
 use compact_str::CompactString;
-use nom::bytes::complete::{take_till, take_while1};
 use nom::character::complete::{char, one_of};
 use nom::error::{Error, ErrorKind};
-use nom::sequence::preceded;
 use nom::{IResult, Parser};
 
 use super::syntax::{Block, ByteRange, Comment, Config, Directive, ParseError, Quote, Word};
@@ -55,12 +53,22 @@ fn is_space(c: char) -> bool {
 
 /// One or more of space, tab, CR, LF.
 fn whitespace(i: &str) -> PResult<'_, &str> {
-    take_while1(is_space).parse(i)
+    let n = i
+        .bytes()
+        .position(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+        .unwrap_or(i.len());
+    if n == 0 {
+        return Err(nom::Err::Error(Error::new(i, ErrorKind::TakeWhile1)));
+    }
+    // Spaces are ASCII: `n` is a character boundary.
+    Ok((&i[n..], &i[..n]))
 }
 
 /// `#` up to (not including) the next LF; returns the text after `#`.
 fn comment(i: &str) -> PResult<'_, &str> {
-    preceded(char('#'), take_till(|c| c == '\n')).parse(i)
+    let (i, _) = char('#').parse(i)?;
+    let n = memchr::memchr(b'\n', i.as_bytes()).unwrap_or(i.len());
+    Ok((&i[n..], &i[..n]))
 }
 
 /// A bare (unquoted) word: runs of ordinary characters, `\x` escapes, and `$`
@@ -130,7 +138,7 @@ fn quoted_body(i: &str, quote: u8) -> PResult<'_, &str> {
 /// nginx's unescaping: `\"`, `\'`, `\\` drop the backslash; `\t`, `\r`, `\n`
 /// become tab, CR, LF; any other `\x` stays as the two characters `\x`.
 fn unescape(raw: &str) -> CompactString {
-    let Some(first) = raw.find('\\') else {
+    let Some(first) = memchr::memchr(b'\\', raw.as_bytes()) else {
         return CompactString::new(raw);
     };
     let bytes = raw.as_bytes();

@@ -118,7 +118,7 @@ impl<'a> Origins<'a> {
         let mut seen = FxHashSet::default();
         let mut trusts = Vec::new();
         for (id, scope) in cx.site.scopes.iter().enumerate() {
-            for op in &scope.headers {
+            for op in scope.headers.iter() {
                 if !op.is(names::ALLOW_ORIGIN)
                     || op.action == HeaderAction::Remove
                     || !seen.insert(op.span)
