@@ -24,7 +24,10 @@ use crate::source::Span;
 use std::borrow::Cow;
 use std::sync::Arc;
 
-use regex::Regex;
+/// A compiled regex, shared by every scope that uses the same pattern: a `regex::Regex`
+/// clone would get match caches of its own, and a large repository repeats its patterns in
+/// thousands of files.
+pub type Regex = Arc<regex::Regex>;
 
 /// Index of a scope in [`Site::scopes`].
 pub type ScopeId = usize;
@@ -596,7 +599,7 @@ pub enum OriginTest {
         /// Shared, not copied: header values are cloned into every scope that inherits them
         /// and into every simulated response, and each copy of a `Regex` would build a cache
         /// pool of its own.
-        regex: Option<std::sync::Arc<Regex>>,
+        regex: Option<Regex>,
     },
 }
 

@@ -38,6 +38,8 @@ mod tests;
 
 use std::fmt;
 
+use crate::model::Regex;
+
 pub use self::dialect::Dialect;
 pub use self::origin::{
     OriginRegexVerdict, WeakKind, WeakOrigin, analyse_origin_regex, is_valid_serialized_origin,
@@ -49,7 +51,7 @@ pub use self::samples::{hir_samples, regex_samples};
 #[derive(Debug, Clone)]
 pub struct CompiledPath {
     /// Decides whether a concrete request path matches.
-    pub regex: regex::Regex,
+    pub regex: Regex,
     /// 1–4 concrete paths matched by `regex`, most generic first (parameters
     /// and wildcards filled with `x`), the shortest match included.  Empty
     /// only when the pattern can match no request path at all (e.g. the nginx
@@ -136,20 +138,24 @@ fn first_line(s: &str) -> String {
 /// Compiles a Rust-syntax regex with corslint's size limits.
 /// `regex::Regex::new(src).ok()` (the crate's default limits), compiled once per distinct
 /// source (see [`memo`]): for the regexes formats build themselves.
-pub(crate) fn regex_new(src: &str) -> Option<regex::Regex> {
-    static COMPILED: memo::Memo<String, Option<regex::Regex>> = memo::Memo::new();
+pub(crate) fn regex_new(src: &str) -> Option<Regex> {
+    static COMPILED: memo::Memo<String, Option<Regex>> = memo::Memo::new();
     COMPILED.get_or(src.to_string(), || {
-        regex::RegexBuilder::new(src).dfa_size_limit(0).build().ok()
+        regex::RegexBuilder::new(src)
+            .dfa_size_limit(0)
+            .build()
+            .ok()
+            .map(Regex::new)
     })
 }
 
 /// Compiled once per distinct source (see [`memo`]).
-pub(crate) fn compile_rust(rust_src: &str) -> Result<regex::Regex, PatternError> {
-    static COMPILED: memo::Memo<String, Result<regex::Regex, PatternError>> = memo::Memo::new();
+pub(crate) fn compile_rust(rust_src: &str) -> Result<Regex, PatternError> {
+    static COMPILED: memo::Memo<String, Result<Regex, PatternError>> = memo::Memo::new();
     COMPILED.get_or(rust_src.to_string(), || compile_rust_uncached(rust_src))
 }
 
-fn compile_rust_uncached(rust_src: &str) -> Result<regex::Regex, PatternError> {
+fn compile_rust_uncached(rust_src: &str) -> Result<Regex, PatternError> {
     regex::RegexBuilder::new(rust_src)
         .size_limit(REGEX_SIZE_LIMIT)
         .dfa_size_limit(0)
@@ -161,6 +167,7 @@ fn compile_rust_uncached(rust_src: &str) -> Result<regex::Regex, PatternError> {
                 None,
             )
         })
+        .map(Regex::new)
 }
 
 /// Builds a [`CompiledPath`] from a Rust-syntax regex.

@@ -5,6 +5,7 @@
 //! `corslint simulate` prints the same thing.
 
 use rustc_hash::FxHashMap;
+use smallvec::SmallVec;
 use std::borrow::Cow;
 use std::cell::RefCell;
 
@@ -445,6 +446,10 @@ mod nested {
         unknowns: &mut Vec<String>,
     ) -> Flow {
         let mut active = scope;
+        if site.scope(scope).steps.is_empty() {
+            // Most locations have no rewrite-phase steps.
+            return Flow::Continue(active);
+        }
         // An `if` body is a list of steps too; a stack avoids recursion.
         let mut stack: Vec<(ScopeId, usize)> = vec![(scope, 0)];
         while let Some((current, index)) = stack.pop() {
@@ -531,8 +536,9 @@ mod nested {
         use crate::model::PathSyntax::*;
         let mut current_level = level;
         let mut best: Option<ScopeId> = None;
-        // Levels visited, to check their regexes from the innermost outwards.
-        let mut visited: Vec<(&[ScopeId], bool)> = Vec::new();
+        // Levels visited, to check their regexes from the innermost outwards (rarely more
+        // than a few: kept on the stack).
+        let mut visited: SmallVec<[(&[ScopeId], bool); 4]> = SmallVec::new();
         loop {
             let mut longest: Option<(ScopeId, usize)> = None;
             for &id in current_level {

@@ -27,9 +27,8 @@
 //! * The `/.well-known` route that `trailingSlash: true` adds before its redirect also stops
 //!   routing for those paths; it is modelled only as an exemption from the redirect.
 
-use regex::Regex;
-
 use super::json::{self, Json, Member};
+use crate::model::Regex;
 use crate::model::{
     Condition, Document, Handler, HeaderAction, HeaderOp, HeaderValue, OriginArm, OriginTest,
     PathMatcher, PathSyntax, Platform, Problem, Reach, Scope, ScopeId, ScopeKind, Site,
@@ -1291,7 +1290,7 @@ fn substitute(raw: &str, segments: &[String], captures: &[HasCapture]) -> Header
                 test: OriginTest::Regex {
                     pattern: pattern.clone(),
                     case_insensitive: false,
-                    regex: regex.clone().map(std::sync::Arc::new),
+                    regex: regex.clone(),
                 },
                 value: HeaderValue::RequestOrigin { via: vec![*span] },
                 span: *span,
@@ -1557,7 +1556,7 @@ pub(crate) mod tests {
 
     #[test]
     fn not_segment_excludes_exactly_the_word() {
-        let re = Regex::new(&format!("^(?:{})$", not_segment(".well-known"))).unwrap();
+        let re = regex::Regex::new(&format!("^(?:{})$", not_segment(".well-known"))).unwrap();
         assert!(!re.is_match(".well-known"));
         for s in [
             "a",

@@ -87,7 +87,7 @@ pub fn trusted_origins(pattern: &str, case_insensitive: bool) -> Vec<String> {
     }
 }
 
-type Trusted = Result<(regex::Regex, Vec<Origin>), String>;
+type Trusted = Result<(crate::model::Regex, Vec<Origin>), String>;
 
 /// Compiles an origin regex (PCRE) and derives the origins it is meant to admit; once per
 /// pattern (see [`super::memo`]).

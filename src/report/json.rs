@@ -1,100 +1,211 @@
 //! `{"version": 1, "findings": [...], "summary": {...}}`.
+//!
+//! The layout is that of `serde_json::to_writer_pretty` (two-space indent), written out by
+//! hand so that pieces of the findings array can be rendered in parallel into memory and
+//! written in a few large calls. Numbers and string escapes are serde_json's own, so the
+//! output is the same as the pretty printer's, byte for byte.
 
 use std::io::Write;
 
+use rustc_hash::FxHashMap;
 use serde::Serialize;
+use serde_json::ser::{CharEscape, CompactFormatter, Formatter};
 
-use crate::finding::{Finding, Severity};
+use crate::finding::{Finding, RuleInfo};
 use crate::source::Sources;
 
-#[derive(Serialize)]
-struct Output<'a> {
-    version: u32,
-    findings: Vec<JsonFinding<'a>>,
-    summary: Summary,
-}
+/// Findings per piece of parallel work: enough to be worth handing to a thread, few enough
+/// that the pieces balance out over the cores.
+const CHUNK: usize = 128;
 
-#[derive(Serialize)]
-struct JsonFinding<'a> {
-    rule: &'static str,
-    code: &'static str,
-    severity: Severity,
-    message: &'a str,
-    help: Option<&'a str>,
-    file: &'a str,
-    line: usize,
-    column: usize,
-    end_line: usize,
-    end_column: usize,
-    url: String,
-    labels: Vec<JsonLabel<'a>>,
-}
-
-#[derive(Serialize)]
-struct JsonLabel<'a> {
-    message: &'a str,
-    file: &'a str,
-    line: usize,
-    column: usize,
-    end_line: usize,
-    end_column: usize,
-}
-
-#[derive(Serialize)]
-struct Summary {
-    errors: usize,
-    warnings: usize,
-    infos: usize,
-    total: usize,
-}
+/// Findings rendered before their text is written out: the report is streamed, so that
+/// a large one is not held in memory whole.
+const BATCH: usize = 32 * CHUNK;
 
 pub fn write(findings: &[Finding], sources: &Sources, out: &mut dyn Write) -> std::io::Result<()> {
+    out.write_all(b"{\n  \"version\": 1,\n  \"findings\": [")?;
+    for (b, batch) in findings.chunks(BATCH).enumerate() {
+        let pieces = crate::parallel::map(batch.len().div_ceil(CHUNK), |c| {
+            let start = c * CHUNK;
+            let end = (start + CHUNK).min(batch.len());
+            render_chunk(&batch[start..end], b == 0 && c == 0, sources)
+        });
+        for piece in &pieces {
+            out.write_all(piece)?;
+        }
+    }
+
     let counts = super::Counts::of(findings);
-    let output = Output {
-        version: 1,
-        findings: findings
-            .iter()
-            .map(|f| {
-                let (start, end) = super::range(f, sources);
-                JsonFinding {
-                    rule: f.rule.name,
-                    code: f.rule.code,
-                    severity: f.severity,
-                    message: &f.message,
-                    help: f.help.as_deref(),
-                    file: &sources.get(f.span.file).name,
-                    line: start.line,
-                    column: start.column,
-                    end_line: end.line,
-                    end_column: end.column,
-                    url: f.rule.url(),
-                    labels: f
-                        .secondary
-                        .iter()
-                        .map(|l| {
-                            let file = sources.get(l.span.file);
-                            let s = file.position(l.span.start as usize);
-                            let e = file.position(l.span.end as usize);
-                            JsonLabel {
-                                message: &l.message,
-                                file: &file.name,
-                                line: s.line,
-                                column: s.column,
-                                end_line: e.line,
-                                end_column: e.column,
-                            }
-                        })
-                        .collect(),
-                }
-            })
-            .collect(),
-        summary: Summary {
-            errors: counts.errors,
-            warnings: counts.warnings,
-            infos: counts.infos,
-            total: counts.total(),
-        },
-    };
-    serde_json::to_writer_pretty(&mut *out, &output)?;
-    writeln!(out)
+    // The pretty printer writes an empty array as `[]`, with no line break inside.
+    let mut tail: Vec<u8> = Vec::new();
+    tail.extend_from_slice(if findings.is_empty() { b"]" } else { b"\n  ]" });
+    tail.extend_from_slice(b",\n  \"summary\": {\n    \"errors\": ");
+    value(&mut tail, &counts.errors);
+    tail.extend_from_slice(b",\n    \"warnings\": ");
+    value(&mut tail, &counts.warnings);
+    tail.extend_from_slice(b",\n    \"infos\": ");
+    value(&mut tail, &counts.infos);
+    tail.extend_from_slice(b",\n    \"total\": ");
+    value(&mut tail, &counts.total());
+    tail.extend_from_slice(b"\n  }\n}\n");
+    out.write_all(&tail)
+}
+
+/// The array elements for `findings`, each preceded by its separator: a comma unless it
+/// is the very first element of the array.
+fn render_chunk(findings: &[Finding], first_in_array: bool, sources: &Sources) -> Vec<u8> {
+    // Room for the text plus the fixed parts, so that the buffer rarely grows.
+    let size: usize = findings
+        .iter()
+        .map(|f| {
+            let labels: usize = f.secondary.iter().map(|l| 256 + l.message.len()).sum();
+            512 + f.message.len() + f.help.as_ref().map_or(0, String::len) + labels
+        })
+        .sum();
+    let mut buf = Vec::with_capacity(size);
+    // Few rules report many findings: render each rule's URL once.
+    let mut urls: FxHashMap<*const RuleInfo, Vec<u8>> = FxHashMap::default();
+    for (i, f) in findings.iter().enumerate() {
+        if i > 0 || !first_in_array {
+            buf.push(b',');
+        }
+        let (start, end) = super::range(f, sources);
+        buf.extend_from_slice(b"\n    {\n      \"rule\": ");
+        string(&mut buf, f.rule.name);
+        buf.extend_from_slice(b",\n      \"code\": ");
+        string(&mut buf, f.rule.code);
+        buf.extend_from_slice(b",\n      \"severity\": ");
+        value(&mut buf, &f.severity);
+        buf.extend_from_slice(b",\n      \"message\": ");
+        string(&mut buf, &f.message);
+        buf.extend_from_slice(b",\n      \"help\": ");
+        match &f.help {
+            Some(help) => string(&mut buf, help),
+            None => buf.extend_from_slice(b"null"),
+        }
+        buf.extend_from_slice(b",\n      \"file\": ");
+        string(&mut buf, &sources.get(f.span.file).name);
+        buf.extend_from_slice(b",\n      \"line\": ");
+        value(&mut buf, &start.line);
+        buf.extend_from_slice(b",\n      \"column\": ");
+        value(&mut buf, &start.column);
+        buf.extend_from_slice(b",\n      \"end_line\": ");
+        value(&mut buf, &end.line);
+        buf.extend_from_slice(b",\n      \"end_column\": ");
+        value(&mut buf, &end.column);
+        buf.extend_from_slice(b",\n      \"url\": ");
+        let url = urls.entry(std::ptr::from_ref(f.rule)).or_insert_with(|| {
+            let mut u = Vec::new();
+            string(&mut u, &f.rule.url());
+            u
+        });
+        buf.extend_from_slice(url);
+        buf.extend_from_slice(b",\n      \"labels\": [");
+        for (j, l) in f.secondary.iter().enumerate() {
+            if j > 0 {
+                buf.push(b',');
+            }
+            let file = sources.get(l.span.file);
+            let s = file.position(l.span.start as usize);
+            let e = file.position(l.span.end as usize);
+            buf.extend_from_slice(b"\n        {\n          \"message\": ");
+            string(&mut buf, &l.message);
+            buf.extend_from_slice(b",\n          \"file\": ");
+            string(&mut buf, &file.name);
+            buf.extend_from_slice(b",\n          \"line\": ");
+            value(&mut buf, &s.line);
+            buf.extend_from_slice(b",\n          \"column\": ");
+            value(&mut buf, &s.column);
+            buf.extend_from_slice(b",\n          \"end_line\": ");
+            value(&mut buf, &e.line);
+            buf.extend_from_slice(b",\n          \"end_column\": ");
+            value(&mut buf, &e.column);
+            buf.extend_from_slice(b"\n        }");
+        }
+        if !f.secondary.is_empty() {
+            buf.extend_from_slice(b"\n      ");
+        }
+        buf.extend_from_slice(b"]\n    }");
+    }
+    buf
+}
+
+/// A scalar (string, number, null) as serde_json writes it.
+fn value<T: Serialize + ?Sized>(buf: &mut Vec<u8>, v: &T) {
+    serde_json::to_writer(buf, v).expect("serializing a JSON scalar into memory cannot fail");
+}
+
+/// `s` as a JSON string, escaped exactly as serde_json escapes it.
+///
+/// serde_json looks up every byte in a table; report text rarely needs escaping, so this
+/// tests 16 bytes at a time (the compiler turns the test into vector instructions) and
+/// copies clean runs whole. The escapes themselves are still serde_json's.
+fn string(buf: &mut Vec<u8>, s: &str) {
+    let bytes = s.as_bytes();
+    buf.reserve(bytes.len() + 2);
+    buf.push(b'"');
+    let (blocks, rest) = bytes.as_chunks::<16>();
+    // The tail takes the same test, padded with bytes that are never escaped.
+    let mut last = [b' '; 16];
+    last[..rest.len()].copy_from_slice(rest);
+    // Start of the bytes not yet copied to `buf`.
+    let mut run = 0;
+    for (n, block) in blocks.iter().chain([&last]).enumerate() {
+        if !block.iter().fold(false, |any, &b| any | needs_escape(b)) {
+            continue;
+        }
+        for (i, &b) in block.iter().enumerate() {
+            if needs_escape(b) {
+                let at = n * 16 + i;
+                buf.extend_from_slice(&bytes[run..at]);
+                CompactFormatter
+                    .write_char_escape(buf, escape(b))
+                    .expect("writing to memory cannot fail");
+                run = at + 1;
+            }
+        }
+    }
+    buf.extend_from_slice(&bytes[run..]);
+    buf.push(b'"');
+}
+
+/// Whether serde_json escapes `b` in a string: `"`, `\` and control characters. Written
+/// without short-circuits so that it vectorizes.
+fn needs_escape(b: u8) -> bool {
+    (b < 0x20) | (b == b'"') | (b == b'\\')
+}
+
+/// How serde_json escapes `b`, one of the bytes [`needs_escape`] picks.
+fn escape(b: u8) -> CharEscape {
+    match b {
+        b'"' => CharEscape::Quote,
+        b'\\' => CharEscape::ReverseSolidus,
+        0x08 => CharEscape::Backspace,
+        b'\t' => CharEscape::Tab,
+        b'\n' => CharEscape::LineFeed,
+        0x0c => CharEscape::FormFeed,
+        b'\r' => CharEscape::CarriageReturn,
+        _ => CharEscape::AsciiControl(b),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn strings_escape_like_serde_json() {
+        let ascii: String = (0..=0x7f_u8).map(char::from).collect();
+        let mut samples: Vec<String> = ascii.chars().map(String::from).collect();
+        // Every byte at every place in a block of 16, and in the tail.
+        samples.extend((0..=16).map(|k| "x".repeat(k) + &ascii + &"é".repeat(k)));
+        samples.push("`*` \"quoted\" back\\slash\ttab, and a longer clean run".repeat(5));
+        samples.push(String::new());
+        for s in samples {
+            let mut buf = Vec::new();
+            super::string(&mut buf, &s);
+            assert_eq!(
+                String::from_utf8(buf).unwrap(),
+                serde_json::to_string(&s).unwrap()
+            );
+        }
+    }
 }

@@ -12,7 +12,7 @@
 
 use std::sync::Arc;
 
-use regex::{Regex, RegexBuilder};
+use regex::RegexBuilder;
 use rustc_hash::FxHashMap;
 
 use super::includes::{Arg, Item};
@@ -241,7 +241,7 @@ fn origin_map(item: &Item, vars: &Vars) -> HeaderValue {
                 test: OriginTest::Regex {
                     pattern: pattern.to_string(),
                     case_insensitive: ci,
-                    regex: compile_shared(pattern, ci),
+                    regex: compile(pattern, ci),
                 },
                 value,
                 span: entry.span,
@@ -273,16 +273,6 @@ pub fn compile(pattern: &str, case_insensitive: bool) -> Option<Regex> {
     })
 }
 
-/// [`compile`], one `Regex` shared by every origin test with this pattern (see
-/// [`OriginTest::Regex`]).
-fn compile_shared(pattern: &str, case_insensitive: bool) -> Option<std::sync::Arc<Regex>> {
-    static SHARED: crate::patterns::memo::Memo<(String, bool), Option<std::sync::Arc<Regex>>> =
-        crate::patterns::memo::Memo::new();
-    SHARED.get_or((pattern.to_string(), case_insensitive), || {
-        compile(pattern, case_insensitive).map(std::sync::Arc::new)
-    })
-}
-
 fn compile_uncached(pattern: &str, case_insensitive: bool) -> Option<Regex> {
     let body = crate::patterns::to_rust_regex(pattern, crate::patterns::Dialect::Pcre).ok()?;
     RegexBuilder::new(&body)
@@ -291,6 +281,7 @@ fn compile_uncached(pattern: &str, case_insensitive: bool) -> Option<Regex> {
         .dfa_size_limit(0)
         .build()
         .ok()
+        .map(Regex::new)
 }
 
 /// Inherited configuration of one level (http, server, location, if).
@@ -616,7 +607,7 @@ fn origin_test(item: &Item) -> Option<OriginTest> {
                 "~" | "~*" => Some(OriginTest::Regex {
                     pattern: value.value.to_string(),
                     case_insensitive: op.value == "~*",
-                    regex: compile_shared(&value.value, op.value == "~*"),
+                    regex: compile(&value.value, op.value == "~*"),
                 }),
                 _ => None,
             }
@@ -728,9 +719,7 @@ fn conditions(item: &Item, vars: &Vars) -> Vec<Condition> {
                 if hits.len() == 1 && otherwise.literal() != Some(value.value.as_str()) {
                     let test = match &hits[0].test {
                         OriginTest::Exact(o) => ValueTest::Equals(o.clone()),
-                        OriginTest::Regex { regex, .. } => {
-                            ValueTest::Regex(regex.as_deref().cloned())
-                        }
+                        OriginTest::Regex { regex, .. } => ValueTest::Regex(regex.clone()),
                     };
                     return vec![Condition::Header {
                         name: "origin".into(),

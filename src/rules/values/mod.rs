@@ -16,7 +16,7 @@ use std::borrow::Cow;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use regex::Regex;
+use crate::model::Regex;
 
 use super::SiteContext;
 use crate::finding::Severity;
@@ -275,7 +275,7 @@ fn walk<'a>(
                         } => GateTest::Regex {
                             pattern: Cow::Borrowed(pattern),
                             case_insensitive: *case_insensitive,
-                            regex: regex.as_deref(),
+                            regex: regex.as_ref(),
                             as_written: true,
                         },
                     },
