@@ -391,16 +391,20 @@ impl<'o> Run<'o> {
     }
 
     fn finish(mut self) -> Report {
+        // By file name, then position, then rule. Positions grow with byte offsets, so
+        // offsets and each file's rank among the names sort the same, without computing a
+        // line and column for every finding.
         let sources = &self.report.sources;
-        let key = |f: &Finding| {
-            let file = sources.get(f.span.file);
-            (
-                file.name.clone(),
-                file.position(f.span.start as usize),
-                f.rule.code,
-            )
-        };
-        self.report.findings.sort_by_cached_key(key);
+        let mut by_name: Vec<(FileId, &str)> =
+            sources.iter().map(|(id, f)| (id, f.name.as_str())).collect();
+        by_name.sort_by_key(|(_, name)| *name);
+        let mut rank = vec![0usize; by_name.len()];
+        for (r, (id, _)) in by_name.into_iter().enumerate() {
+            rank[id.0 as usize] = r;
+        }
+        self.report
+            .findings
+            .sort_by_key(|f| (rank[f.span.file.0 as usize], f.span.start, f.rule.code));
         // A file read through several documents (an include, a Netlify site's netlify.toml
         // and its _headers) reports each finding once.
         let mut seen = FxHashSet::default();

@@ -6,7 +6,7 @@
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::{Path, PathBuf};
-use std::rc::{Rc, Weak};
+use std::sync::{Arc, Mutex, Weak};
 
 use compact_str::CompactString;
 
@@ -131,14 +131,14 @@ impl<'s> Expander<'s> {
 
     /// Parses (once) the text of `file` that starts at `base` (the whole file, or one file of
     /// a dump). Records a syntax problem and returns None when it does not parse.
-    fn parse_at(&mut self, file: FileId, base: usize) -> Option<Rc<Parsed>> {
+    fn parse_at(&mut self, file: FileId, base: usize) -> Option<Arc<Parsed>> {
         if let Some(seen) = self.parsed.get(&(file, base)) {
             let weak = seen.clone()?;
             return weak.upgrade().or_else(|| {
                 let text = self.sources.get(file).text.clone();
                 let end = self.text_end(file, base, text.len());
                 let config = parse(&text[base..end]).ok()?;
-                Some(Rc::new(Parsed { file, base, config }))
+                Some(Arc::new(Parsed { file, base, config }))
             });
         }
         let text = self.sources.get(file).text.clone();
@@ -150,7 +150,7 @@ impl<'s> Expander<'s> {
         let result = match parsed {
             Ok(config) => {
                 self.collect_suppressions(file, base, &config);
-                Some(Rc::new(Parsed { file, base, config }))
+                Some(Arc::new(Parsed { file, base, config }))
             }
             Err(err) => {
                 let span = Span::new(file, base + err.span.start..base + err.span.end);
@@ -166,7 +166,7 @@ impl<'s> Expander<'s> {
             }
         };
         self.parsed
-            .insert((file, base), result.as_ref().map(Rc::downgrade));
+            .insert((file, base), result.as_ref().map(Arc::downgrade));
         result
     }
 
@@ -236,34 +236,19 @@ impl<'s> Expander<'s> {
     fn expand(&mut self, parsed: &Parsed, directives: &[Directive], depth: usize) -> Vec<Item> {
         let mut out = Vec::with_capacity(directives.len());
         for d in directives {
-            if d.name.value == "include" && d.block.is_none() && d.lua_body.is_none() {
+            if is_include(d) {
                 self.include(parsed, d, depth, &mut out);
                 continue;
             }
-            let span = |r: &std::ops::Range<usize>| {
-                Span::new(parsed.file, parsed.base + r.start..parsed.base + r.end)
-            };
             let block = match &d.block {
                 Some(_) if depth >= MAX_TOTAL_DEPTH => {
-                    self.problems.push(problem(
-                        ProblemKind::Syntax,
-                        span(&d.name.span),
-                        format!(
-                            "blocks nested deeper than {MAX_TOTAL_DEPTH} levels across includes"
-                        ),
-                        None,
-                    ));
+                    self.problems.push(too_deep(parsed, d));
                     None
                 }
                 Some(b) => Some(self.expand(parsed, &b.children, depth + 1)),
                 None => None,
             };
-            out.push(Item {
-                name: arg(parsed, &d.name),
-                args: d.args.iter().map(|w| arg(parsed, w)).collect(),
-                span: span(&d.span),
-                block,
-            });
+            out.push(item(parsed, d, block));
         }
         out
     }
@@ -287,6 +272,7 @@ impl<'s> Expander<'s> {
         }
         let targets = self.targets(&pattern, at);
         self.preparse(&targets);
+        let mut parsed: Vec<((FileId, usize), Arc<Parsed>)> = Vec::new();
         for (file, base) in targets {
             if self.chain.contains(&(file, base)) {
                 let cycle: Vec<String> = self
@@ -304,13 +290,44 @@ impl<'s> Expander<'s> {
                 ));
                 continue;
             }
-            let Some(target) = self.parse_at(file, base) else {
-                continue;
-            };
-            self.chain.push((file, base));
-            let items = self.expand(&target, &target.config.directives, depth);
-            self.chain.pop();
-            out.extend(items);
+            if let Some(target) = self.parse_at(file, base) {
+                parsed.push(((file, base), target));
+            }
+        }
+        // Files that include nothing themselves (the usual `conf.d/*.conf`) are turned into
+        // items in parallel, and their syntax trees freed there too (only weak references
+        // remain); the others are expanded here, in order, with the include chain.
+        let keys: Vec<(FileId, usize)> = parsed.iter().map(|(key, _)| *key).collect();
+        let slots: Vec<Mutex<Option<Arc<Parsed>>>> = parsed
+            .into_iter()
+            .map(|(_, target)| Mutex::new(Some(target)))
+            .collect();
+        let converted = crate::parallel::map(slots.len(), |i| {
+            let mut slot = slots[i].lock().unwrap_or_else(|e| e.into_inner());
+            let target = slot.as_ref()?;
+            if has_include(&target.config.directives) {
+                return None;
+            }
+            let mut problems = Vec::new();
+            let items = convert(target, &target.config.directives, depth, &mut problems);
+            *slot = None;
+            Some((items, problems))
+        });
+        for ((key, slot), converted) in keys.into_iter().zip(slots).zip(converted) {
+            match converted {
+                Some((items, problems)) => {
+                    out.extend(items);
+                    self.problems.extend(problems);
+                }
+                None => {
+                    let target = slot.into_inner().unwrap_or_else(|e| e.into_inner());
+                    let Some(target) = target else { continue };
+                    self.chain.push(key);
+                    let items = self.expand(&target, &target.config.directives, depth);
+                    self.chain.pop();
+                    out.extend(items);
+                }
+            }
         }
     }
 
@@ -446,6 +463,72 @@ fn read_source(path: &Path) -> Result<Option<ReadSource>, String> {
         canonical,
         bad_byte,
     }))
+}
+
+/// An `include` to follow (in a block or a Lua body the word is something else).
+fn is_include(d: &Directive) -> bool {
+    d.name.value == "include" && d.block.is_none() && d.lua_body.is_none()
+}
+
+/// Whether any directive in the tree is an [`is_include`].
+fn has_include(directives: &[Directive]) -> bool {
+    let mut stack: Vec<&Directive> = directives.iter().collect();
+    while let Some(d) = stack.pop() {
+        if is_include(d) {
+            return true;
+        }
+        stack.extend(d.children());
+    }
+    false
+}
+
+/// The items of directives that include nothing ([`has_include`] is false): what
+/// [`Expander::expand`] makes of them, as a pure function that can run in parallel.
+fn convert(
+    parsed: &Parsed,
+    directives: &[Directive],
+    depth: usize,
+    problems: &mut Vec<Problem>,
+) -> Vec<Item> {
+    let mut out = Vec::with_capacity(directives.len());
+    for d in directives {
+        let block = match &d.block {
+            Some(_) if depth >= MAX_TOTAL_DEPTH => {
+                problems.push(too_deep(parsed, d));
+                None
+            }
+            Some(b) => Some(convert(parsed, &b.children, depth + 1, problems)),
+            None => None,
+        };
+        out.push(item(parsed, d, block));
+    }
+    out
+}
+
+/// A directive as an item, its block already converted.
+fn item(parsed: &Parsed, d: &Directive, block: Option<Vec<Item>>) -> Item {
+    Item {
+        name: arg(parsed, &d.name),
+        args: d.args.iter().map(|w| arg(parsed, w)).collect(),
+        span: Span::new(
+            parsed.file,
+            parsed.base + d.span.start..parsed.base + d.span.end,
+        ),
+        block,
+    }
+}
+
+/// Blocks nested beyond [`MAX_TOTAL_DEPTH`] are reported at the directive's name.
+fn too_deep(parsed: &Parsed, d: &Directive) -> Problem {
+    problem(
+        ProblemKind::Syntax,
+        Span::new(
+            parsed.file,
+            parsed.base + d.name.span.start..parsed.base + d.name.span.end,
+        ),
+        format!("blocks nested deeper than {MAX_TOTAL_DEPTH} levels across includes"),
+        None,
+    )
 }
 
 /// A word with its span; a quoted word's span is the text inside the quotes, so that a
