@@ -395,8 +395,10 @@ impl<'o> Run<'o> {
         // offsets and each file's rank among the names sort the same, without computing a
         // line and column for every finding.
         let sources = &self.report.sources;
-        let mut by_name: Vec<(FileId, &str)> =
-            sources.iter().map(|(id, f)| (id, f.name.as_str())).collect();
+        let mut by_name: Vec<(FileId, &str)> = sources
+            .iter()
+            .map(|(id, f)| (id, f.name.as_str()))
+            .collect();
         by_name.sort_by_key(|(_, name)| *name);
         let mut rank = vec![0usize; by_name.len()];
         for (r, (id, _)) in by_name.into_iter().enumerate() {

@@ -185,18 +185,49 @@ impl<'s> Resolver<'s> {
 
     pub fn resolve(&self, request: &Request, options: Options) -> Response<'s> {
         match self.site.platform.selection() {
-            Selection::Nested => nested::resolve(self.site, request, options, &|path| {
-                if let Some(known) = self.locations.borrow().get(path) {
-                    return *known;
-                }
-                let found = nested::find_location(self.site, &self.site.top, path);
-                self.locations.borrow_mut().insert(path.to_string(), found);
-                found
-            }),
+            Selection::Nested => {
+                nested::resolve(self.site, request, options, &|path| self.location(path))
+            }
             Selection::AllMatching { combine } => {
                 matching::resolve(self.site, request, options, combine)
             }
         }
+    }
+
+    /// The nginx location a path selects (None: none does, the server answers).
+    pub fn location(&self, path: &str) -> Option<ScopeId> {
+        if let Some(known) = self.locations.borrow().get(path) {
+            return *known;
+        }
+        let found = nested::find_location(self.site, &self.site.top, path);
+        self.locations.borrow_mut().insert(path.to_string(), found);
+        found
+    }
+
+    /// Whether the requests that select `location` get the same answer whatever their
+    /// path: nothing on their way reads the path (no server-level step, no rewrite or
+    /// redirect in the location or its `if` blocks). Always false on rule-list platforms,
+    /// where every rule matches paths.
+    pub fn path_independent(&self, location: Option<ScopeId>) -> bool {
+        if self.site.platform.selection() != Selection::Nested
+            || !self.site.scope(0).steps.is_empty()
+        {
+            return false;
+        }
+        let Some(location) = location else {
+            return true;
+        };
+        let mut stack = vec![location];
+        while let Some(id) = stack.pop() {
+            for step in &self.site.scope(id).steps {
+                match step {
+                    Step::Return { .. } => {}
+                    Step::Redirect { .. } | Step::Rewrite { .. } => return false,
+                    Step::Branch(branch) => stack.push(*branch),
+                }
+            }
+        }
+        true
     }
 }
 

@@ -1,7 +1,7 @@
 //! The rule registry and what rules share: the site under test, the client's settings, and
 //! the probes (concrete requests resolved against the site).
 
-use rustc_hash::FxHashSet;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::cell::OnceCell;
 
 use crate::finding::{Finding, RuleInfo};
@@ -167,9 +167,29 @@ impl<'a> SiteContext<'a> {
         let origin = self.probe_origin();
         let request_headers = self.client_header_names().join(",").to_ascii_lowercase();
         let resolver = resolve::Resolver::new(self.site);
+        // Paths that select the same location get the same answers when nothing on the way
+        // reads the path: those are resolved once (`/api/`, `/api/x` and `/api/x/` usually).
+        type Answers<'a> = (
+            Response<'a>,
+            Response<'a>,
+            Option<(Response<'a>, Response<'a>)>,
+        );
+        let mut answered: FxHashMap<Option<crate::model::ScopeId>, Answers<'a>> =
+            FxHashMap::default();
         paths
             .into_iter()
             .map(|path| {
+                let location = resolver.location(&path);
+                let shared = resolver.path_independent(location);
+                if shared && let Some((p, a, u)) = answered.get(&location) {
+                    return Probe {
+                        path,
+                        origin: origin.clone(),
+                        preflight: p.clone(),
+                        actual: a.clone(),
+                        unredirected: u.clone(),
+                    };
+                }
                 let mut preflight = Request::new("OPTIONS", &path)
                     .with_header("Origin", &origin)
                     .with_header("Access-Control-Request-Method", PROBE_METHOD);
@@ -191,6 +211,9 @@ impl<'a> SiteContext<'a> {
                         resolver.resolve(&actual, options),
                     )
                 });
+                if shared {
+                    answered.insert(location, (p.clone(), a.clone(), unredirected.clone()));
+                }
                 Probe {
                     path,
                     origin: origin.clone(),
