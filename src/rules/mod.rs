@@ -3,6 +3,7 @@
 
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::cell::OnceCell;
+use std::rc::Rc;
 
 use crate::finding::{Finding, RuleInfo};
 use crate::model::{Document, HeaderOp, HeaderValue, OriginTest, Site};
@@ -99,11 +100,11 @@ pub struct Probe<'a> {
     pub path: String,
     pub origin: String,
     /// `OPTIONS` with `Access-Control-Request-Method` / `-Headers`.
-    pub preflight: Response<'a>,
+    pub preflight: Rc<Response<'a>>,
     /// `GET` with `Origin` and valid credentials, the handler answering 200.
-    pub actual: Response<'a>,
+    pub actual: Rc<Response<'a>>,
     /// What the path would carry if no redirect fired (preflight, actual), when one did.
-    pub unredirected: Option<(Response<'a>, Response<'a>)>,
+    pub unredirected: Option<Rc<(Response<'a>, Response<'a>)>>,
 }
 
 /// What a rule sees of one site.
@@ -170,9 +171,9 @@ impl<'a> SiteContext<'a> {
         // Paths that select the same location get the same answers when nothing on the way
         // reads the path: those are resolved once (`/api/`, `/api/x` and `/api/x/` usually).
         type Answers<'a> = (
-            Response<'a>,
-            Response<'a>,
-            Option<(Response<'a>, Response<'a>)>,
+            Rc<Response<'a>>,
+            Rc<Response<'a>>,
+            Option<Rc<(Response<'a>, Response<'a>)>>,
         );
         let mut answered: FxHashMap<Option<crate::model::ScopeId>, Answers<'a>> =
             FxHashMap::default();
@@ -200,16 +201,16 @@ impl<'a> SiteContext<'a> {
                 let mut actual = Request::new("GET", &path).with_header("Origin", &origin);
                 actual.credentials = true;
                 let options = resolve::Options::default();
-                let p = resolver.resolve(&preflight, options);
-                let a = resolver.resolve(&actual, options);
+                let p = Rc::new(resolver.resolve(&preflight, options));
+                let a = Rc::new(resolver.resolve(&actual, options));
                 let unredirected = (p.is_redirect() || a.is_redirect()).then(|| {
                     let options = resolve::Options {
                         skip_redirects: true,
                     };
-                    (
+                    Rc::new((
                         resolver.resolve(&preflight, options),
                         resolver.resolve(&actual, options),
-                    )
+                    ))
                 });
                 if shared {
                     answered.insert(location, (p.clone(), a.clone(), unredirected.clone()));

@@ -31,7 +31,7 @@ impl Rule for RedirectOnPreflight {
             let Answer::Redirect { span, location } = &probe.preflight.answer else {
                 continue;
             };
-            let Some((preflight, actual)) = &probe.unredirected else {
+            let Some((preflight, actual)) = probe.unredirected.as_deref() else {
                 continue;
             };
             let Some(cors) = cors_header(actual).or_else(|| cors_header(preflight)) else {
