@@ -20,7 +20,7 @@ What it does:
    `crossplane parse` — several times each, checks that each one exits as expected and that
    its output is real (corslint reports findings, crossplane read every included file), and
    prints a Markdown table of medians, ratios, scaling (time at 10x the input / time at 1x)
-   and peak memory (each child's own `ru_maxrss`, from `os.wait4`).
+   and peak memory (each command's own, measured by GNU time where it is installed: see `run_once`).
 
 Python 3.11 standard library only.
 """
@@ -417,16 +417,32 @@ class Run:
     timed_out: bool
 
 
+# GNU time (Debian's `time` package): see `run_once`.
+GNU_TIME = Path("/usr/bin/time")
+
+
 def run_once(cmd: list[str], stdout: Path, cwd: Path, timeout: float | None) -> Run:
-    """Runs `cmd` to completion; wall time, and the child's own peak RSS from `os.wait4`."""
+    """Runs `cmd` to completion: its wall time and its own peak RSS.
+
+    The peak RSS the kernel reports for a child counts what it held before `exec`, while it
+    was still a copy of this Python process, whose memory grows as it reads the tools'
+    reports (by the 2000-server tree, to more than 200 MB). So, where GNU time is
+    installed, the command runs under it: a small process, whose child's peak is the
+    command's own. Without it, `os.wait4` gives an upper bound.
+    """
+    rss_file = stdout.with_suffix(".rss")
+    wrapped = [str(GNU_TIME), "-f", "%M", "-o", str(rss_file), *cmd] if GNU_TIME.exists() else cmd
     with open(stdout, "wb") as out:
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.DEVNULL, cwd=cwd)
+        proc = subprocess.Popen(
+            wrapped, stdout=out, stderr=subprocess.DEVNULL, cwd=cwd, start_new_session=True
+        )
         killed = threading.Event()
 
         def kill() -> None:
             killed.set()
-            os.kill(proc.pid, signal.SIGKILL)
+            # The whole group: GNU time and the command under it.
+            os.killpg(proc.pid, signal.SIGKILL)
 
         timer = threading.Timer(timeout, kill) if timeout else None
         if timer:
@@ -436,7 +452,14 @@ def run_once(cmd: list[str], stdout: Path, cwd: Path, timeout: float | None) -> 
         if timer:
             timer.cancel()
         proc.returncode = os.waitstatus_to_exitcode(status)
-    return Run(elapsed, usage.ru_maxrss, proc.returncode, killed.is_set())
+    max_rss_kib = usage.ru_maxrss
+    if wrapped is not cmd:
+        # GNU time writes a "Command exited with non-zero status" line first when it did.
+        lines = rss_file.read_text().split() if rss_file.exists() else []
+        if lines and lines[-1].isdigit():
+            max_rss_kib = int(lines[-1])
+        rss_file.unlink(missing_ok=True)
+    return Run(elapsed, max_rss_kib, proc.returncode, killed.is_set())
 
 
 @dataclass

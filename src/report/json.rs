@@ -12,7 +12,7 @@ use serde::Serialize;
 use serde_json::ser::{CharEscape, CompactFormatter, Formatter};
 
 use crate::finding::{Finding, RuleInfo};
-use crate::source::Sources;
+use crate::source::{Position, Sources};
 
 /// Findings per piece of parallel work: enough to be worth handing to a thread, few enough
 /// that the pieces balance out over the cores.
@@ -83,16 +83,8 @@ fn render_chunk(findings: &[Finding], first_in_array: bool, sources: &Sources) -
             Some(help) => string(&mut buf, help),
             None => buf.extend_from_slice(b"null"),
         }
-        buf.extend_from_slice(b",\n      \"file\": ");
-        string(&mut buf, &sources.get(f.span.file).name);
-        buf.extend_from_slice(b",\n      \"line\": ");
-        value(&mut buf, &start.line);
-        buf.extend_from_slice(b",\n      \"column\": ");
-        value(&mut buf, &start.column);
-        buf.extend_from_slice(b",\n      \"end_line\": ");
-        value(&mut buf, &end.line);
-        buf.extend_from_slice(b",\n      \"end_column\": ");
-        value(&mut buf, &end.column);
+        let file = &sources.get(f.span.file).name;
+        location(&mut buf, b"      ", file, start, end);
         buf.extend_from_slice(b",\n      \"url\": ");
         let url = urls.entry(std::ptr::from_ref(f.rule)).or_insert_with(|| {
             let mut u = Vec::new();
@@ -110,16 +102,7 @@ fn render_chunk(findings: &[Finding], first_in_array: bool, sources: &Sources) -
             let e = file.position(l.span.end as usize);
             buf.extend_from_slice(b"\n        {\n          \"message\": ");
             string(&mut buf, &l.message);
-            buf.extend_from_slice(b",\n          \"file\": ");
-            string(&mut buf, &file.name);
-            buf.extend_from_slice(b",\n          \"line\": ");
-            value(&mut buf, &s.line);
-            buf.extend_from_slice(b",\n          \"column\": ");
-            value(&mut buf, &s.column);
-            buf.extend_from_slice(b",\n          \"end_line\": ");
-            value(&mut buf, &e.line);
-            buf.extend_from_slice(b",\n          \"end_column\": ");
-            value(&mut buf, &e.column);
+            location(&mut buf, b"          ", &file.name, s, e);
             buf.extend_from_slice(b"\n        }");
         }
         if !f.secondary.is_empty() {
@@ -128,6 +111,32 @@ fn render_chunk(findings: &[Finding], first_in_array: bool, sources: &Sources) -
         buf.extend_from_slice(b"]\n    }");
     }
     buf
+}
+
+/// The `file`, `line`, `column`, `end_line` and `end_column` members of an object whose
+/// members are indented by `indent`, each after the comma that ends the previous one.
+fn location(buf: &mut Vec<u8>, indent: &[u8], file: &str, start: Position, end: Position) {
+    member(buf, indent, "file");
+    string(buf, file);
+    let numbers = [
+        ("line", start.line),
+        ("column", start.column),
+        ("end_line", end.line),
+        ("end_column", end.column),
+    ];
+    for (name, n) in numbers {
+        member(buf, indent, name);
+        value(buf, &n);
+    }
+}
+
+/// `,` and a line break, then `"name": ` at the given indentation.
+fn member(buf: &mut Vec<u8>, indent: &[u8], name: &str) {
+    buf.extend_from_slice(b",\n");
+    buf.extend_from_slice(indent);
+    buf.push(b'"');
+    buf.extend_from_slice(name.as_bytes());
+    buf.extend_from_slice(b"\": ");
 }
 
 /// A scalar (string, number, null) as serde_json writes it.
