@@ -9,12 +9,15 @@
 
 #[path = "browser/harness.rs"]
 mod harness;
-#[path = "browser/process.rs"]
+#[path = "support/process.rs"]
+#[allow(dead_code)]
 mod process;
 #[path = "browser/scenario.rs"]
 mod scenario;
 #[path = "browser/stack.rs"]
 mod stack;
+#[path = "support/verdicts.rs"]
+mod verdicts;
 
 use std::io::Write;
 use std::path::Path;
@@ -76,28 +79,28 @@ fn scenarios_are_well_formed() {
 fn cause_extraction() {
     let p = "Response to preflight request doesn't pass access control check: ";
     assert_eq!(
-        harness::cause(&format!(
+        verdicts::cause(&format!(
             "{p}Redirect is not allowed for a preflight request."
         )),
         "preflight: redirect"
     );
     assert_eq!(
-        harness::cause(
+        verdicts::cause(
             "Request header field x-request-id is not allowed by Access-Control-Allow-Headers in preflight response."
         ),
         "header x-request-id not allowed"
     );
     assert_eq!(
-        harness::cause(
+        verdicts::cause(
             "Method PUT is not allowed by Access-Control-Allow-Methods in preflight response."
         ),
         "method PUT not allowed"
     );
     assert_ne!(
-        harness::cause(
+        verdicts::cause(
             "No 'Access-Control-Allow-Origin' header is present on the requested resource."
         ),
-        harness::cause(&format!(
+        verdicts::cause(&format!(
             "{p}No 'Access-Control-Allow-Origin' header is present on the requested resource."
         ))
     );

@@ -11,11 +11,13 @@
 //! `npm ci --prefix tests/oracles && CORSLINT_BROWSER=1 cargo test --test browser_firebase
 //! -- --nocapture`.
 
-#[path = "oracles/process.rs"]
+#[path = "support/process.rs"]
 #[allow(dead_code)]
 mod process;
 #[path = "browser_firebase/scenario.rs"]
 mod scenario;
+#[path = "support/verdicts.rs"]
+mod verdicts;
 
 use std::collections::BTreeSet;
 use std::os::unix::fs::PermissionsExt;
@@ -24,15 +26,15 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use process::Guard;
-use scenario::{Scenario, Verdict};
+use scenario::Scenario;
 use serde_json::Value;
+use verdicts::{PREFLIGHT, Verdict, cause, short};
 
 const BROWSER_LIMIT: Duration = Duration::from_secs(30);
 const CORSLINT_LIMIT: Duration = Duration::from_secs(20);
 const START_LIMIT: Duration = Duration::from_secs(15);
 /// What Chromium prints before the reason of a CORS failure.
 const BLOCKED: &str = "has been blocked by CORS policy: ";
-const PREFLIGHT: &str = "Response to preflight request doesn't pass access control check: ";
 
 fn scenarios() -> Vec<Scenario> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/browser_firebase/scenarios");
@@ -100,10 +102,11 @@ impl Tools {
         let chromium = process::find_tool(
             "CORSLINT_CHROMIUM",
             &["chromium", "chromium-browser", "google-chrome"],
+            &[],
         )
         .ok_or("Chromium not found (install it, or set CORSLINT_CHROMIUM)")?;
         let node = process::require_node(&["superstatic"])?;
-        let python = process::find_tool("CORSLINT_PYTHON", &["python3"])
+        let python = process::find_tool("CORSLINT_PYTHON", &["python3"], &[])
             .ok_or("python3 not found (it serves the page)")?;
         let superstatic = process::oracles_dir().join("node_modules/superstatic/lib/bin/server.js");
         if !superstatic.is_file() {
@@ -467,47 +470,6 @@ fn check(
         .collect())
 }
 
-/// The item a "blocked by CORS policy" message is about (which check, on which response,
-/// which header, method or value), so that the wording of a sentence cannot hide or fake a
-/// disagreement.
-fn cause(message: &str) -> String {
-    let (stage, core) = match message.strip_prefix(PREFLIGHT) {
-        Some(rest) => ("preflight: ", rest),
-        None => ("", message),
-    };
-    let word_after = |after: &str| {
-        core.split_once(after)
-            .and_then(|(_, rest)| rest.split_whitespace().next())
-            .unwrap_or("")
-            .to_string()
-    };
-    let what = if core.starts_with("No 'Access-Control-Allow-Origin' header") {
-        "no Access-Control-Allow-Origin".to_string()
-    } else if core.contains("must not be the wildcard") {
-        "wildcard '*' with credentials".to_string()
-    } else if core.contains("Redirect is not allowed for a preflight request") {
-        "redirect".to_string()
-    } else if core.contains("does not have HTTP ok status") {
-        "not an ok status".to_string()
-    } else if core.starts_with("Method ") && core.contains("is not allowed") {
-        format!("method {} not allowed", word_after("Method"))
-    } else if core.starts_with("Request header field ") {
-        format!(
-            "header {} not allowed",
-            word_after("Request header field").to_ascii_lowercase()
-        )
-    } else if core.contains("contains multiple values") {
-        "multiple Access-Control-Allow-Origin values".to_string()
-    } else if core.contains("that is not equal to the supplied origin") {
-        "Access-Control-Allow-Origin is not the origin".to_string()
-    } else if core.contains("'Access-Control-Allow-Credentials' header in the response is") {
-        "Access-Control-Allow-Credentials is not 'true'".to_string()
-    } else {
-        core.to_string()
-    };
-    format!("{stage}{what}")
-}
-
 fn compare(tools: &Tools, scenario: &Scenario, row: &mut Row) {
     let (Some((browser, outcome, reason)), Some((simulated, sim_reason))) =
         (row.browser.clone(), row.simulated.clone())
@@ -587,19 +549,8 @@ fn compare(tools: &Tools, scenario: &Scenario, row: &mut Row) {
     }
 }
 
-fn short(message: &str) -> String {
-    match message.strip_prefix(PREFLIGHT) {
-        Some(rest) => format!("preflight: {rest}"),
-        None => message.to_string(),
-    }
-}
-
 fn table(rows: &[Row]) -> String {
-    let mut out = String::from(
-        "| scenario | Chromium | console: blocked by CORS policy: … | corslint simulate | simulate's reason | corslint check | result |\n\
-         |---|---|---|---|---|---|---|\n",
-    );
-    let cell = |s: &str| s.replace('|', "\\|");
+    let mut out = String::from(verdicts::TABLE_HEAD);
     for row in rows {
         let (bv, br) = match &row.browser {
             Some((v, outcome, reason)) => (
@@ -619,39 +570,18 @@ fn table(rows: &[Row]) -> String {
             ),
             None => ("—".into(), "—".into()),
         };
-        let mut rules: Vec<String> = Vec::new();
-        for (rule, severity) in &row.findings {
-            let mark = match severity.as_str() {
-                "error" => "(E)",
-                "warning" => "(W)",
-                _ => "(I)",
-            };
-            let entry = format!("{rule} {mark}");
-            if !rules.contains(&entry) {
-                rules.push(entry);
-            }
-        }
-        let rules = if rules.is_empty() {
-            "—".to_string()
-        } else {
-            rules.join(", ")
-        };
-        let result = if !row.failures.is_empty() {
-            "**FAIL**"
-        } else if !row.pending.is_empty() {
-            "agrees; rule pending"
-        } else {
-            "agrees"
-        };
-        out.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} | {} |\n",
-            cell(&row.name),
-            cell(&bv),
-            cell(&br),
-            cell(&sv),
-            cell(&sr),
-            cell(&rules),
-            result
+        let findings: Vec<(&str, &str)> = row
+            .findings
+            .iter()
+            .map(|(rule, severity)| (rule.as_str(), severity.as_str()))
+            .collect();
+        out.push_str(&verdicts::table_row(
+            &row.name,
+            (&bv, &br),
+            (&sv, &sr),
+            &findings,
+            !row.failures.is_empty(),
+            !row.pending.is_empty(),
         ));
     }
     out

@@ -31,7 +31,7 @@
 #[path = "oracles/fixtures.rs"]
 #[allow(dead_code)]
 mod fixtures;
-#[path = "oracles/process.rs"]
+#[path = "support/process.rs"]
 #[allow(dead_code)]
 mod process;
 

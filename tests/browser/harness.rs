@@ -11,8 +11,9 @@ use std::time::Duration;
 use serde_json::Value;
 
 use super::process::{self, Guard};
-use super::scenario::{Scenario, Values, Verdict};
+use super::scenario::{Scenario, Values};
 use super::stack;
+use super::verdicts::{self, Verdict, cause, short};
 
 /// Chromium gets this long (wall clock) to load the page and dump it.
 const BROWSER_LIMIT: Duration = Duration::from_secs(30);
@@ -20,8 +21,6 @@ const BROWSER_LIMIT: Duration = Duration::from_secs(30);
 const CORSLINT_LIMIT: Duration = Duration::from_secs(20);
 /// What Chromium prints before the reason of a CORS failure.
 const BLOCKED: &str = "has been blocked by CORS policy: ";
-/// Chromium's prefix for a failed CORS check on the preflight's response.
-const PREFLIGHT: &str = "Response to preflight request doesn't pass access control check: ";
 
 pub struct Tools {
     pub nginx: PathBuf,
@@ -171,7 +170,7 @@ fn browse(tools: &Tools, values: &Values, dir: &Path) -> Result<Browser, String>
         .arg(format!("http://127.0.0.1:{}/", values.page_port));
     let dom_file = dir.join("dom.html");
     let log_file = dir.join("chromium.log");
-    let mut guard = Guard::spawn(command, "chromium", &dom_file, &log_file)?;
+    let mut guard = Guard::spawn(command, "chromium", None, &dom_file, &log_file)?;
     guard.wait(BROWSER_LIMIT)?;
     drop(guard);
     let dom = process::read(&dom_file);
@@ -242,7 +241,7 @@ fn simulate(
         .args(["--status", &r.backend_status.to_string()])
         .args(["--format", "json"])
         .arg(config);
-    let (code, out, err) = process::run(command, "simulate", &values.dir, CORSLINT_LIMIT)?;
+    let (code, out, err) = process::run(command, "simulate", None, &values.dir, CORSLINT_LIMIT)?;
     let json: Value = serde_json::from_str(&out)
         .map_err(|e| format!("corslint simulate (exit {code}) printed no JSON ({e}): {err}"))?;
     let verdict = match json["verdict"].as_str() {
@@ -292,7 +291,7 @@ fn check(
         command.arg("--client-credentials");
     }
     command.arg(config);
-    let (code, out, err) = process::run(command, "check", &values.dir, CORSLINT_LIMIT)?;
+    let (code, out, err) = process::run(command, "check", None, &values.dir, CORSLINT_LIMIT)?;
     if code != 0 && code != 1 {
         return Err(format!("corslint check exited {code}: {err}"));
     }
@@ -309,75 +308,6 @@ fn check(
             line: f["line"].as_u64().unwrap_or_default(),
         })
         .collect())
-}
-
-/// The cause a "blocked by CORS policy" message names: which check failed, on which
-/// response, and about which header, method or value. Chromium's wording and corslint's are
-/// compared through this, so a reworded sentence does not hide or fake a disagreement.
-pub fn cause(message: &str) -> String {
-    let (stage, core) = match message.strip_prefix(PREFLIGHT) {
-        Some(rest) => ("preflight: ", rest),
-        None => ("", message),
-    };
-    let quoted = |text: &str, after: &str| {
-        text.split_once(after)
-            .and_then(|(_, rest)| rest.split('\'').nth(1))
-            .unwrap_or("")
-            .to_string()
-    };
-    let word_after = |text: &str, after: &str| {
-        text.split_once(after)
-            .and_then(|(_, rest)| rest.split_whitespace().next())
-            .unwrap_or("")
-            .to_string()
-    };
-    let what = if core.starts_with("No 'Access-Control-Allow-Origin' header") {
-        "no Access-Control-Allow-Origin".to_string()
-    } else if core.contains("contains multiple values") {
-        format!(
-            "multiple Access-Control-Allow-Origin values '{}'",
-            quoted(core, "multiple values")
-        )
-    } else if core.contains("must not be the wildcard") {
-        "wildcard '*' with credentials".to_string()
-    } else if core.contains("Redirect is not allowed for a preflight request") {
-        "redirect".to_string()
-    } else if core.contains("does not have HTTP ok status") {
-        "not an ok status".to_string()
-    } else if core.starts_with("Method ") && core.contains("is not allowed") {
-        format!("method {} not allowed", word_after(core, "Method"))
-    } else if core.starts_with("Request header field ") {
-        format!(
-            "header {} not allowed",
-            word_after(core, "Request header field").to_ascii_lowercase()
-        )
-    } else if core.contains("that is not equal to the supplied origin") {
-        format!(
-            "Access-Control-Allow-Origin '{}' is not the origin",
-            quoted(core, "has a value")
-        )
-    } else if core.contains("'Access-Control-Allow-Credentials' header in the response is") {
-        format!(
-            "Access-Control-Allow-Credentials '{}' is not 'true'",
-            quoted(core, "in the response is")
-        )
-    } else if core.starts_with("Cannot parse ") {
-        format!(
-            "cannot parse {}",
-            word_after(core, "Cannot parse").to_ascii_lowercase()
-        )
-    } else {
-        core.to_string()
-    };
-    format!("{stage}{what}")
-}
-
-/// The message as the table shows it: the preflight prefix shortened.
-pub fn short(message: &str) -> String {
-    match message.strip_prefix(PREFLIGHT) {
-        Some(rest) => format!("preflight: {rest}"),
-        None => message.to_string(),
-    }
 }
 
 /// The assertions. See `Expect` for the exceptions a scenario may declare.
@@ -546,11 +476,7 @@ fn collect_logs(dir: &Path, row: &Row) -> String {
 
 /// The proof, as a Markdown table.
 pub fn table(rows: &[Row]) -> String {
-    let mut out = String::from(
-        "| scenario | Chromium | console: blocked by CORS policy: … | corslint simulate | simulate's reason | corslint check | result |\n\
-         |---|---|---|---|---|---|---|\n",
-    );
-    let cell = |s: &str| s.replace('|', "\\|");
+    let mut out = String::from(verdicts::TABLE_HEAD);
     for row in rows {
         let (bv, br) = match &row.browser {
             Some(b) => (
@@ -575,43 +501,19 @@ pub fn table(rows: &[Row]) -> String {
             ),
             None => ("—".into(), "—".into()),
         };
-        let mut rules: Vec<String> = Vec::new();
-        for f in &row.findings {
-            let entry = format!("{} {}", f.rule, severity_mark(&f.severity));
-            if !rules.contains(&entry) {
-                rules.push(entry);
-            }
-        }
-        let rules = if rules.is_empty() {
-            "—".to_string()
-        } else {
-            rules.join(", ")
-        };
-        let result = if !row.failures.is_empty() {
-            "**FAIL**"
-        } else if !row.pending.is_empty() {
-            "agrees; rule pending"
-        } else {
-            "agrees"
-        };
-        out.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} | {} |\n",
-            cell(&row.name),
-            cell(&bv),
-            cell(&br),
-            cell(&sv),
-            cell(&sr),
-            cell(&rules),
-            result
+        let findings: Vec<(&str, &str)> = row
+            .findings
+            .iter()
+            .map(|f| (f.rule.as_str(), f.severity.as_str()))
+            .collect();
+        out.push_str(&verdicts::table_row(
+            &row.name,
+            (&bv, &br),
+            (&sv, &sr),
+            &findings,
+            !row.failures.is_empty(),
+            !row.pending.is_empty(),
         ));
     }
     out
-}
-
-fn severity_mark(severity: &str) -> &'static str {
-    match severity {
-        "error" => "(E)",
-        "warning" => "(W)",
-        _ => "(I)",
-    }
 }

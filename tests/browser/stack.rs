@@ -83,6 +83,7 @@ fn start_nginx(nginx: &Path, scenario: &Scenario, values: &Values) -> Result<Run
     let mut guard = Guard::spawn(
         command,
         "nginx",
+        None,
         &dir.join("nginx.stdout"),
         &dir.join("nginx.stderr"),
     )?;

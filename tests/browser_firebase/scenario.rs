@@ -10,23 +10,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Verdict {
-    Allowed,
-    Blocked,
-    Undetermined,
-}
-
-impl Verdict {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Verdict::Allowed => "allowed",
-            Verdict::Blocked => "blocked",
-            Verdict::Undetermined => "undetermined",
-        }
-    }
-}
+pub use crate::verdicts::Verdict;
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]

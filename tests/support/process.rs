@@ -1,63 +1,66 @@
-//! Processes the oracle starts: each in its own process group, with its output in files, a
-//! bounded wait, and a guard that kills the whole group when it goes out of scope (also when
-//! a scenario fails or panics).
+//! Processes the oracle tests start (nginx, node, superstatic, Python's http.server,
+//! Chromium): each in its own process group, output in files, bounded waits, and a guard that
+//! kills the group when dropped, also when a test fails or panics. Shared by the browser,
+//! Firebase and platform oracle suites.
 
 use std::fs::File;
+use std::io::Write;
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-/// A started process; dropping it kills its process group.
+/// A started process; dropping it kills its whole process group.
 pub struct Guard {
     child: Child,
     name: String,
-    done: bool,
 }
 
 impl Guard {
-    /// Starts `command` in a new process group, standard output and error into files.
+    /// Starts `command` in a new process group; standard input gets `input` (then closes),
+    /// standard output and error go to files.
     pub fn spawn(
         mut command: Command,
         name: &str,
+        input: Option<&[u8]>,
         stdout: &Path,
         stderr: &Path,
     ) -> Result<Guard, String> {
         let out = File::create(stdout).map_err(|e| format!("{}: {e}", stdout.display()))?;
         let err = File::create(stderr).map_err(|e| format!("{}: {e}", stderr.display()))?;
         command
-            .stdin(Stdio::null())
+            .stdin(if input.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
             .stdout(out)
             .stderr(err)
             .process_group(0);
-        let child = command
+        let mut child = command
             .spawn()
             .map_err(|e| format!("cannot start {name}: {e}"))?;
+        if let (Some(bytes), Some(mut stdin)) = (input, child.stdin.take()) {
+            stdin
+                .write_all(bytes)
+                .map_err(|e| format!("{name}: writing its input: {e}"))?;
+        }
         Ok(Guard {
             child,
             name: name.to_string(),
-            done: false,
         })
     }
 
-    /// Whether it has exited (and how).
     pub fn exited(&mut self) -> Option<ExitStatus> {
-        match self.child.try_wait() {
-            Ok(Some(status)) => {
-                self.done = true;
-                Some(status)
-            }
-            _ => None,
-        }
+        self.child.try_wait().ok().flatten()
     }
 
-    /// Waits at most `limit` for the process to exit.
+    /// Waits at most `limit` for the process to exit, then kills what it left behind.
     pub fn wait(&mut self, limit: Duration) -> Result<ExitStatus, String> {
         let start = Instant::now();
         loop {
             if let Some(status) = self.exited() {
-                // Children it left behind (Chromium's helpers) go with the group.
                 kill_group(self.child.id());
                 return Ok(status);
             }
@@ -76,15 +79,17 @@ impl Guard {
 impl Drop for Guard {
     fn drop(&mut self) {
         kill_group(self.child.id());
-        if !self.done {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 
-/// SIGKILL to the process group `pgid` (the group leader's pid); quiet when it is gone.
+/// SIGKILL to the process group whose leader is `pgid`; quiet when it is gone.
 fn kill_group(pgid: u32) {
+    // A pid of 0 or 1 would name our own group or every process: never send those.
+    if pgid <= 1 {
+        return;
+    }
     let _ = Command::new("kill")
         .args(["-KILL", "--", &format!("-{pgid}")])
         .stdout(Stdio::null())
@@ -92,29 +97,29 @@ fn kill_group(pgid: u32) {
         .status();
 }
 
-/// Runs a short command to completion within `limit`; returns exit code, stdout, stderr.
+/// Runs a command to completion within `limit`, with `input` on standard input; returns the
+/// exit code, standard output and standard error.
 pub fn run(
     command: Command,
     name: &str,
+    input: Option<&[u8]>,
     dir: &Path,
     limit: Duration,
 ) -> Result<(i32, String, String), String> {
     let out = dir.join(format!("{name}.stdout"));
     let err = dir.join(format!("{name}.stderr"));
-    let mut guard = Guard::spawn(command, name, &out, &err)?;
+    let mut guard = Guard::spawn(command, name, input, &out, &err)?;
     let status = guard.wait(limit)?;
     Ok((status.code().unwrap_or(-1), read(&out), read(&err)))
 }
 
-/// A file's text, empty when it cannot be read.
 pub fn read(path: &Path) -> String {
     std::fs::read(path)
         .map(|b| String::from_utf8_lossy(&b).into_owned())
         .unwrap_or_default()
 }
 
-/// `n` distinct free ports on 127.0.0.1 (bound together, so the kernel hands out distinct
-/// ones, then released for nginx to take).
+/// `n` distinct free ports on 127.0.0.1.
 pub fn free_ports(n: usize) -> Result<Vec<u16>, String> {
     let listeners: Vec<TcpListener> = (0..n)
         .map(|_| TcpListener::bind((Ipv4Addr::LOCALHOST, 0)))
@@ -127,7 +132,6 @@ pub fn free_ports(n: usize) -> Result<Vec<u16>, String> {
         .map_err(|e| e.to_string())
 }
 
-/// Whether something accepts connections on 127.0.0.1:`port`.
 pub fn listening(port: u16) -> bool {
     TcpStream::connect_timeout(
         &(Ipv4Addr::LOCALHOST, port).into(),
@@ -136,7 +140,8 @@ pub fn listening(port: u16) -> bool {
     .is_ok()
 }
 
-/// An executable: `$VAR` if set (None when it names no file), else the first of `names` found on `PATH` or in `extra`.
+/// An executable: `$VAR` if set (None when it names no file), else the first of `names` found
+/// on `PATH` or in `extra`.
 pub fn find_tool(var: &str, names: &[&str], extra: &[&str]) -> Option<PathBuf> {
     if let Some(path) = std::env::var_os(var) {
         return Some(PathBuf::from(path)).filter(|p| p.is_file());
@@ -149,4 +154,32 @@ pub fn find_tool(var: &str, names: &[&str], extra: &[&str]) -> Option<PathBuf> {
         .iter()
         .flat_map(|n| dirs.iter().map(move |d| d.join(n)))
         .find(|p| p.is_file())
+}
+
+/// The npm folder with the platforms' packages (`npm ci --prefix tests/oracles`).
+pub fn oracles_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oracles")
+}
+
+/// Checks that node and the named packages are installed; the error says how to install.
+pub fn require_node(packages: &[&str]) -> Result<PathBuf, String> {
+    let node = find_tool("CORSLINT_NODE", &["node"], &[])
+        .ok_or("node not found (install Node.js 20, or set CORSLINT_NODE)")?;
+    let modules = oracles_dir().join("node_modules");
+    for p in packages {
+        if !modules.join(p).join("package.json").is_file() {
+            return Err(format!(
+                "the npm package {p} is not installed in tests/oracles: run \
+                 `npm ci --prefix tests/oracles`"
+            ));
+        }
+    }
+    Ok(node)
+}
+
+/// Written straight to standard error, so the log shows it even when the test passes.
+pub fn show(text: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(text.as_bytes());
+    let _ = err.flush();
 }
