@@ -1,9 +1,12 @@
 //! Netlify and Cloudflare Pages files through the whole linter: `_headers`, `_redirects` and
 //! `netlify.toml`, alone and combined into one site, with the exact position of each finding.
 
+mod common;
+
 use std::fs;
 use std::path::Path;
 
+use common::of;
 use corslint::settings::Overrides;
 use corslint::{Input, lint};
 
@@ -16,25 +19,7 @@ fn overrides(platform: Option<&str>) -> Overrides {
 
 /// `rule@line:column` for every finding of a text linted as `name`.
 fn findings(name: &str, text: &str, platform: Option<&str>) -> Vec<String> {
-    let report = lint(
-        &[Input::Stdin {
-            name: name.into(),
-            text: text.into(),
-        }],
-        &overrides(platform),
-    );
-    assert!(report.errors.is_empty(), "{:?}", report.errors);
-    report
-        .findings
-        .iter()
-        .map(|f| {
-            let p = report
-                .sources
-                .get(f.span.file)
-                .position(f.span.start as usize);
-            format!("{}@{}:{}", f.rule.name, p.line, p.column)
-        })
-        .collect()
+    common::findings_as(name, text, &overrides(platform))
 }
 
 /// `rule@file:line:column` for every finding of linting a path.
@@ -54,13 +39,6 @@ fn findings_at(path: &Path, platform: Option<&str>) -> Vec<String> {
                 .into_owned();
             format!("{}@{}:{}:{}", f.rule.name, name, p.line, p.column)
         })
-        .collect()
-}
-
-fn of(rule: &str, all: &[String]) -> Vec<String> {
-    all.iter()
-        .filter(|f| f.starts_with(&format!("{rule}@")))
-        .cloned()
         .collect()
 }
 

@@ -696,13 +696,18 @@ fn netlify(node: &Path, fixture: &Fixture, reading: &Reading, row: &mut Row) -> 
             .collect()
     };
 
-    // 1. `_headers` lines: which have an effect.
-    for (file, lines) in answer["headerLines"].as_object().into_iter().flatten() {
-        let rel = Path::new(file)
+    // A file's path inside the site, for messages.
+    let relative = |file: &str| {
+        Path::new(file)
             .strip_prefix(&site_dir)
             .unwrap_or(Path::new(file))
             .to_string_lossy()
-            .into_owned();
+            .into_owned()
+    };
+
+    // 1. `_headers` lines: which have an effect.
+    for (file, lines) in answer["headerLines"].as_object().into_iter().flatten() {
+        let rel = relative(file);
         let id = reading.file_id_at(Path::new(file));
         let effective_ours: BTreeSet<usize> = site
             .into_iter()
@@ -738,11 +743,7 @@ fn netlify(node: &Path, fixture: &Fixture, reading: &Reading, row: &mut Row) -> 
 
     // 2. `_redirects` lines: rules or errors.
     for (file, lines) in answer["redirectLines"].as_object().into_iter().flatten() {
-        let rel = Path::new(file)
-            .strip_prefix(&site_dir)
-            .unwrap_or(Path::new(file))
-            .to_string_lossy()
-            .into_owned();
+        let rel = relative(file);
         let id = reading.file_id_at(Path::new(file));
         let rules_ours: BTreeSet<usize> = site
             .into_iter()
