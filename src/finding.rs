@@ -74,12 +74,19 @@ pub struct Finding {
     pub secondary: Vec<Label>,
 }
 
+/// Findings live until the report is written, tens of thousands of them on a large tree:
+/// their text is kept without the spare room `format!` leaves.
+fn compact(mut text: String) -> String {
+    text.shrink_to_fit();
+    text
+}
+
 impl Finding {
     pub fn new(rule: &'static RuleInfo, span: Span, message: impl Into<String>) -> Finding {
         Finding {
             rule,
             severity: rule.severity,
-            message: message.into(),
+            message: compact(message.into()),
             help: None,
             span,
             label: None,
@@ -88,21 +95,22 @@ impl Finding {
     }
 
     pub fn help(mut self, help: impl Into<String>) -> Finding {
-        self.help = Some(help.into());
+        self.help = Some(compact(help.into()));
         self
     }
 
     pub fn label(mut self, label: impl Into<String>) -> Finding {
-        self.label = Some(label.into());
+        self.label = Some(compact(label.into()));
         self
     }
 
     pub fn secondary(mut self, span: Span, message: impl Into<String>) -> Finding {
         let label = Label {
             span,
-            message: message.into(),
+            message: compact(message.into()),
         };
         if span != self.span && !self.secondary.contains(&label) {
+            self.secondary.reserve_exact(1);
             self.secondary.push(label);
         }
         self

@@ -90,6 +90,7 @@ pub fn lint(inputs: &[Input], overrides: &Overrides) -> Report {
             .errors
             .push(format!("{}: {}", discover::display(&e.path), e.message));
     }
+    crate::trace("discovered");
     run.lint_candidates(candidates);
     run.finish()
 }
@@ -290,6 +291,7 @@ impl<'o> Run<'o> {
             loaded.push((id, Some(format), c.path.clone(), c.explicit));
         }
         // Each nginx file is expanded once: to learn what it includes, then to lint it.
+        crate::trace("read candidates");
         let mut included: FxHashSet<PathBuf> = FxHashSet::default();
         let mut expanded: FxHashMap<FileId, formats::nginx::Expanded> = FxHashMap::default();
         for (id, format, _, _) in &loaded {
@@ -301,6 +303,7 @@ impl<'o> Run<'o> {
         }
         // Reading adds files to the sources (includes, a site's other files), so it is done
         // in order; the rules then check the documents in parallel.
+        crate::trace("expanded");
         let mut read = Vec::new();
         for (id, format, path, explicit) in loaded {
             let canonical = self.report.sources.get(id).path.clone();
@@ -313,7 +316,9 @@ impl<'o> Run<'o> {
                 read.extend(self.read_file(id, format, &path, pre_expanded));
             }
         }
+        crate::trace("lowered");
         self.check_files(read);
+        crate::trace("checked");
     }
 
     fn lint_file(&mut self, id: FileId, format: Format, path: &Path) {
@@ -479,4 +484,16 @@ fn binary_file(file: FileId, at: usize) -> Finding {
         "this is a binary file (it contains a NUL byte), not configuration text; nothing in it \
          was checked",
     )
+}
+
+/// With `CORSLINT_TRACE` set, prints the time since the start of `main` at each phase of a
+/// run to stderr (a developer's aid for benches/bench.py figures; nothing else reads it).
+pub fn trace(phase: &str) {
+    use std::sync::OnceLock;
+    use std::time::Instant;
+    static START: OnceLock<Option<Instant>> = OnceLock::new();
+    let start = START.get_or_init(|| std::env::var_os("CORSLINT_TRACE").map(|_| Instant::now()));
+    if let Some(start) = start {
+        eprintln!("{:9.3} ms  {phase}", start.elapsed().as_secs_f64() * 1000.0);
+    }
 }

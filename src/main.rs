@@ -23,12 +23,17 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 const STACK_SIZE: usize = 256 * 1024 * 1024;
 
 fn main() -> ExitCode {
+    corslint::trace("main");
     let cli = Cli::parse();
+    corslint::trace("parsed args");
     let worker = std::thread::Builder::new()
         .stack_size(STACK_SIZE)
         .spawn(move || run(cli));
     match worker.map(|w| w.join()) {
-        Ok(Ok(code)) => ExitCode::from(code),
+        Ok(Ok(code)) => {
+            corslint::trace("joined");
+            ExitCode::from(code)
+        }
         _ => {
             eprintln!("corslint: internal error (this is a bug; please report it with the input)");
             ExitCode::from(2)
@@ -86,6 +91,7 @@ fn check(args: CheckArgs) -> u8 {
         exclude: args.exclude.clone(),
         platform: args.platform.clone(),
     };
+    corslint::trace("lint");
     let report = corslint::lint(&inputs, &overrides);
 
     let format = match args.format {
@@ -107,7 +113,9 @@ fn check(args: CheckArgs) -> u8 {
     };
     // Streamed to its destination, so that a large report is not held in memory whole.
     let emit = |out: &mut dyn Write| -> std::io::Result<()> {
+        corslint::trace("linted");
         report::write(format, &report.findings, &report.sources, style, out)?;
+        corslint::trace("written");
         if args.statistics {
             write_statistics(&report.findings, out);
         }

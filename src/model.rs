@@ -282,8 +282,13 @@ pub enum PathSyntax {
     PrefixNoRegex,
     /// nginx `location = /path`.
     Exact,
-    /// nginx `location ~ re` / `~* re`.
-    Regex { case_insensitive: bool },
+    /// nginx `location ~ re` / `~* re`. `literal_prefix` is the length of the literal text
+    /// after the pattern's leading `^` that every match starts with ([`PathSyntax::regex`]):
+    /// paths without it are rejected before the regex runs.
+    Regex {
+        case_insensitive: bool,
+        literal_prefix: u16,
+    },
     /// nginx `location @name` (never matched by a path).
     Named,
     /// Vercel `source` (path-to-regexp 6.1, strict, case-sensitive).
@@ -308,11 +313,17 @@ impl PathMatcher {
             PathSyntax::Prefix | PathSyntax::PrefixNoRegex => path.starts_with(&self.pattern),
             PathSyntax::Exact => path == self.pattern,
             PathSyntax::Named => false,
-            PathSyntax::Regex { case_insensitive } => {
+            PathSyntax::Regex {
+                case_insensitive,
+                literal_prefix,
+            } => {
                 // Most location regexes start with literal text (`^/items/`): a path without
                 // it is rejected here, far cheaper than running the regex (the rules try
                 // every regex location for hundreds of paths per site).
-                let prefix = required_prefix(&self.pattern);
+                let prefix = self
+                    .pattern
+                    .get(1..1 + usize::from(literal_prefix))
+                    .unwrap_or("");
                 let rejected = if case_insensitive {
                     // Unicode case folding can match a non-ASCII character to an ASCII
                     // letter (K, the Kelvin sign, to `k`): only ASCII paths are judged here.
@@ -330,14 +341,26 @@ impl PathMatcher {
     }
 }
 
+impl PathSyntax {
+    /// The syntax of an nginx regex location, with the length of its required literal
+    /// prefix worked out once.
+    pub fn regex(pattern: &str, case_insensitive: bool) -> PathSyntax {
+        PathSyntax::Regex {
+            case_insensitive,
+            literal_prefix: u16::try_from(required_prefix(pattern).len()).unwrap_or(0),
+        }
+    }
+}
+
 /// The literal text every match of an nginx (PCRE) regex starts with: the characters after
 /// a leading `^` up to the first metacharacter, less the last one when a quantifier may
-/// make it optional. Empty when there is none or when an alternation could bypass it.
+/// make it optional. Empty when there is none or when a top-level alternation could bypass
+/// it (`^/a|/b`; an alternation inside a group, `^/a/(b|c)`, comes after the text).
 fn required_prefix(pattern: &str) -> &str {
     let Some(body) = pattern.strip_prefix('^') else {
         return "";
     };
-    if pattern.contains('|') {
+    if has_top_level_alternation(body) {
         return "";
     }
     // The metacharacters are ASCII: a byte index of one is a character boundary.
@@ -370,6 +393,58 @@ fn required_prefix(pattern: &str) -> &str {
         return &literal[..literal.len() - last];
     }
     literal
+}
+
+/// Whether a PCRE pattern has a `|` outside every group. Escapes and character classes
+/// are skipped; anything this scan does not understand (`\Q...\E` quoting) counts as yes,
+/// which only turns the prefilter off.
+fn has_top_level_alternation(pattern: &str) -> bool {
+    let bytes = pattern.as_bytes();
+    let mut depth = 0usize;
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\\' => {
+                if bytes.get(i + 1) == Some(&b'Q') {
+                    return true;
+                }
+                i += 2;
+                continue;
+            }
+            b'[' => {
+                // A class: `]` right after `[` or `[^` is a literal member; `[:alpha:]`
+                // holds no `]` of its own before its closing `:]`.
+                i += 1;
+                if bytes.get(i) == Some(&b'^') {
+                    i += 1;
+                }
+                if bytes.get(i) == Some(&b']') {
+                    i += 1;
+                }
+                while i < bytes.len() && bytes[i] != b']' {
+                    match bytes[i] {
+                        b'\\' => i += 1,
+                        b'[' if bytes.get(i + 1) == Some(&b':') => {
+                            while i < bytes.len()
+                                && !(bytes[i] == b':' && bytes.get(i + 1) == Some(&b']'))
+                            {
+                                i += 1;
+                            }
+                            i += 1;
+                        }
+                        _ => {}
+                    }
+                    i += 1;
+                }
+            }
+            b'(' => depth += 1,
+            b')' => depth = depth.saturating_sub(1),
+            b'|' if depth == 0 => return true,
+            _ => {}
+        }
+        i += 1;
+    }
+    false
 }
 
 #[derive(Debug, Clone)]
@@ -696,6 +771,12 @@ mod tests {
         assert_eq!(required_prefix("^/a{2}"), "/");
         assert_eq!(required_prefix("^/img\\.png"), "/img");
         assert_eq!(required_prefix("^/a|/b"), "");
+        assert_eq!(required_prefix("^/a/(?:b|c)$"), "/a/");
+        assert_eq!(required_prefix("^/a[|(]x|/b"), "");
+        assert_eq!(required_prefix("^/a\\(|/b"), "");
+        assert_eq!(required_prefix("^/a[]|]|/b"), "");
+        assert_eq!(required_prefix("^/a[[:alpha:]|]x"), "/a");
+        assert_eq!(required_prefix("^/a\\Q|\\E"), "");
         assert_eq!(required_prefix("\\.php$"), "");
         assert_eq!(required_prefix("^(?i)/x"), "");
     }
@@ -704,7 +785,7 @@ mod tests {
         let compiled = crate::patterns::nginx_location_regex(pattern, case_insensitive)
             .expect("the pattern compiles");
         PathMatcher {
-            syntax: PathSyntax::Regex { case_insensitive },
+            syntax: PathSyntax::regex(pattern, case_insensitive),
             pattern: pattern.to_string(),
             span: Span::new(crate::source::FileId(0), 0..0),
             regex: Some(compiled.regex),

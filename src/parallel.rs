@@ -1,76 +1,48 @@
-//! Work spread over the machine's cores with `std::thread::scope`, results in input order.
+//! Work spread over the machine's cores, results in input order.
 //!
 //! Sites and files are independent once read, so they are checked in parallel; the results
 //! come back in index order, whatever the scheduling, so output stays deterministic.
+//!
+//! rayon's pool is started once and kept: a run has several parallel phases (reading,
+//! parsing, lowering, checking, rendering), and starting threads for each one cost more
+//! than the work on small inputs (benches/bench.py, 50-server tree).
 
-use std::cell::Cell;
-use std::sync::atomic::{AtomicUsize, Ordering};
-
-thread_local! {
-    /// Set while this thread works for [`map`]: a nested call runs on the calling thread
-    /// instead of spawning threads of its own.
-    static WORKING: Cell<bool> = const { Cell::new(false) };
-}
+use rayon::prelude::*;
+use std::sync::Once;
 
 /// More threads than this never pay for a linter's work.
 const MAX_THREADS: usize = 16;
 
-/// Helper threads get a large stack, like the main linting thread (see `main.rs`): nesting
-/// is bounded by the parsers, but the margin costs only address space.
+/// Pool threads get a large stack, like the main linting thread (see `main.rs`): nesting is
+/// bounded by the parsers, but the margin costs only address space.
 const STACK_SIZE: usize = 64 * 1024 * 1024;
 
-/// How many threads to use for `items` pieces of work.
-fn threads_for(items: usize) -> usize {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    cores.min(MAX_THREADS).min(items).max(1)
+static POOL: Once = Once::new();
+
+fn start_pool() {
+    POOL.call_once(|| {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        // If a pool already exists (a host program built one), it is used as it is.
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(cores.min(MAX_THREADS))
+            .stack_size(STACK_SIZE)
+            .thread_name(|i| format!("corslint-{i}"))
+            .build_global();
+    });
 }
 
-/// `(0..n).map(f).collect()`, computed on up to one thread per core. Each thread takes the
-/// next index when it is done with one, so uneven pieces of work balance out.
+/// `(0..n).map(f).collect()`, computed on the pool's threads. Uneven pieces of work balance
+/// out (work stealing); a call made from inside another runs nested in the same pool.
 pub fn map<T, F>(n: usize, f: F) -> Vec<T>
 where
     T: Send,
-    F: Fn(usize) -> T + Sync,
+    F: Fn(usize) -> T + Sync + Send,
 {
-    let threads = threads_for(n);
-    if threads <= 1 || WORKING.get() {
+    if n <= 1 {
         return (0..n).map(f).collect();
     }
-    let next = AtomicUsize::new(0);
-    let work = || {
-        let was_working = WORKING.replace(true);
-        let mut done = Vec::new();
-        loop {
-            let i = next.fetch_add(1, Ordering::Relaxed);
-            if i >= n {
-                WORKING.set(was_working);
-                return done;
-            }
-            done.push((i, f(i)));
-        }
-    };
-    let mut results: Vec<(usize, T)> = std::thread::scope(|s| {
-        let helpers: Vec<_> = (1..threads)
-            .filter_map(|_| {
-                std::thread::Builder::new()
-                    .stack_size(STACK_SIZE)
-                    .spawn_scoped(s, work)
-                    .ok()
-            })
-            .collect();
-        // This thread works too (alone, if no helper could be started).
-        let mut all = work();
-        for h in helpers {
-            match h.join() {
-                Ok(done) => all.extend(done),
-                // A panic in a helper is a bug: let it reach the caller as one.
-                Err(panic) => std::panic::resume_unwind(panic),
-            }
-        }
-        all
-    });
-    results.sort_unstable_by_key(|(i, _)| *i);
-    results.into_iter().map(|(_, t)| t).collect()
+    start_pool();
+    (0..n).into_par_iter().with_max_len(1).map(f).collect()
 }
 
 #[cfg(test)]

@@ -165,6 +165,9 @@ impl<'a> SiteContext<'a> {
         let mut seen = FxHashSet::default();
         paths.retain(|p| seen.insert(p.clone()));
 
+        if std::env::var_os("CORSLINT_PATHS").is_some() {
+            eprintln!("paths {} {:?}", paths.len(), paths);
+        }
         let origin = self.probe_origin();
         let request_headers = self.client_header_names().join(",").to_ascii_lowercase();
         let resolver = resolve::Resolver::new(self.site);

@@ -516,6 +516,18 @@ struct Builder<'p> {
     problems: &'p mut Vec<Problem>,
 }
 
+/// The `location` and `if` blocks in `items`, at any depth: the scopes they become.
+fn nested_scopes(items: &[Item]) -> usize {
+    items
+        .iter()
+        .filter(|item| item.block.is_some())
+        .map(|item| {
+            let own = usize::from(matches!(item.name(), "location" | "if"));
+            own + nested_scopes(item.children())
+        })
+        .sum()
+}
+
 fn lower_server(
     body: &[Item],
     span: Span,
@@ -525,8 +537,10 @@ fn lower_server(
     vars: &Vars,
     problems: &mut Vec<Problem>,
 ) -> Site {
+    // The scopes of a site are kept for the whole run: room for exactly as many as it has
+    // (a doubling vector would leave a third of a large tree's scopes unused).
     let mut b = Builder {
-        scopes: Vec::new(),
+        scopes: Vec::with_capacity(1 + nested_scopes(body)),
         problems,
     };
     let mut vars = vars.clone();
@@ -926,20 +940,12 @@ fn location_matcher(item: &Item, problems: &mut Vec<Problem>) -> Option<PathMatc
             let ci = modifier == "~*";
             match crate::patterns::nginx_location_regex(&pattern, ci) {
                 Ok(compiled) => (
-                    PathSyntax::Regex {
-                        case_insensitive: ci,
-                    },
+                    PathSyntax::regex(&pattern, ci),
                     Some(compiled.regex),
                     compiled.samples,
                 ),
                 // PCRE-only syntax: kept, never assumed to match.
-                Err(_) => (
-                    PathSyntax::Regex {
-                        case_insensitive: ci,
-                    },
-                    None,
-                    Vec::new(),
-                ),
+                Err(_) => (PathSyntax::regex(&pattern, ci), None, Vec::new()),
             }
         }
         "" if pattern.starts_with('@') => (PathSyntax::Named, None, Vec::new()),

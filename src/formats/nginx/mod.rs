@@ -65,6 +65,7 @@ pub fn read_expanded(file: FileId, expanded: Expanded) -> Document {
         Vec::new()
     } else {
         validate::validate(&items, &mut problems);
+        crate::trace("validated");
         lower::lower(&items, file, &mut problems)
     };
     Document {
