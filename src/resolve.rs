@@ -128,19 +128,23 @@ impl<'s> Response<'s> {
             .find(|h| h.name.eq_ignore_ascii_case(name))
     }
 
-    /// The header as the Fetch standard's "get" sees it: values joined with ", ".
-    pub fn get(&self, name: &str) -> Option<String> {
-        let values = self.values(name);
-        if values.is_empty() {
-            return None;
+    /// The header as the Fetch standard's "get" sees it: values joined with ", " (the one
+    /// value itself, borrowed, when there is one: the usual case, asked for every probe).
+    pub fn get(&self, name: &str) -> Option<Cow<'_, str>> {
+        let mut values = self
+            .headers
+            .iter()
+            .filter(|h| h.name.eq_ignore_ascii_case(name));
+        let first = values.next()?;
+        let Some(second) = values.next() else {
+            return Some(Cow::Borrowed(first.value.as_ref()));
+        };
+        let mut joined = format!("{}, {}", first.value, second.value);
+        for more in values {
+            joined.push_str(", ");
+            joined.push_str(&more.value);
         }
-        Some(
-            values
-                .iter()
-                .map(|h| h.value.as_ref())
-                .collect::<Vec<_>>()
-                .join(", "),
-        )
+        Some(Cow::Owned(joined))
     }
 
     pub fn is_ok_status(&self) -> bool {

@@ -146,12 +146,12 @@ pub fn cors_check(response: &Response, request: &PageRequest) -> Result<(), Fail
             || origin.contains(',')
             || origin.trim().contains(' ')
         {
-            return Err(Failure::MultipleAllowOrigin(origin));
+            return Err(Failure::MultipleAllowOrigin(origin.into_owned()));
         }
         if origin == "*" {
             return Err(Failure::WildcardWithCredentials);
         }
-        return Err(Failure::OriginMismatch(origin));
+        return Err(Failure::OriginMismatch(origin.into_owned()));
     }
     if !request.credentials {
         return Ok(());
@@ -160,7 +160,7 @@ pub fn cors_check(response: &Response, request: &PageRequest) -> Result<(), Fail
         .get("access-control-allow-credentials")
         .unwrap_or_default();
     if credentials != "true" {
-        return Err(Failure::CredentialsNotTrue(credentials));
+        return Err(Failure::CredentialsNotTrue(credentials.into_owned()));
     }
     Ok(())
 }

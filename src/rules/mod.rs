@@ -162,8 +162,11 @@ impl<'a> SiteContext<'a> {
                 }
             }
         }
-        let mut seen = FxHashSet::default();
-        paths.retain(|p| seen.insert(p.clone()));
+        let mut seen: FxHashSet<&str> = FxHashSet::default();
+        let first: Vec<bool> = paths.iter().map(|p| seen.insert(p.as_str())).collect();
+        drop(seen);
+        let mut first = first.into_iter();
+        paths.retain(|_| first.next().unwrap_or(false));
 
         if std::env::var_os("CORSLINT_PATHS").is_some() {
             eprintln!("paths {} {:?}", paths.len(), paths);

@@ -12,7 +12,7 @@ use compact_str::CompactString;
 
 use super::dump::{DumpFile, split_dump};
 use super::parser::parse;
-use super::syntax::{Config, Directive, Quote, Word};
+use super::syntax::{Comment, Config, Directive, Quote, Word};
 use super::{base_dir, problem};
 use crate::model::{Problem, ProblemKind, Suppression};
 use crate::source::{FileId, SourceFile, Sources, Span};
@@ -60,6 +60,20 @@ struct Parsed {
     config: Config,
 }
 
+/// A file that includes nothing, turned into items as soon as it was parsed.
+struct Converted {
+    items: Vec<Item>,
+    problems: Vec<Problem>,
+    /// Its suppression comments (the others are dropped with the tree).
+    comments: Vec<Comment>,
+}
+
+/// One target of an include, in order, on its way to items.
+enum Pending {
+    Converted(Converted),
+    Parsed((FileId, usize), Mutex<Option<Arc<Parsed>>>),
+}
+
 pub struct Expander<'s> {
     root: FileId,
     sources: &'s mut Sources,
@@ -74,6 +88,10 @@ pub struct Expander<'s> {
     /// Parses done ahead, in parallel, for the files of one include glob; taken by
     /// [`Expander::parse_at`], which records their problems in the usual order.
     preparsed: FxHashMap<(FileId, usize), Result<Config, super::syntax::ParseError>>,
+    /// Files of one include glob that include nothing themselves (the usual
+    /// `conf.d/*.conf`), parsed and turned into items in one parallel pass, their syntax
+    /// trees freed there; taken by [`Expander::include`].
+    preconverted: FxHashMap<(FileId, usize), Converted>,
     problems: Vec<Problem>,
     suppressions: Vec<Suppression>,
     visited: FxHashSet<PathBuf>,
@@ -91,6 +109,7 @@ impl<'s> Expander<'s> {
             dump: None,
             parsed: FxHashMap::default(),
             preparsed: FxHashMap::default(),
+            preconverted: FxHashMap::default(),
             problems: Vec::new(),
             suppressions: Vec::new(),
             visited: FxHashSet::default(),
@@ -149,7 +168,7 @@ impl<'s> Expander<'s> {
         };
         let result = match parsed {
             Ok(config) => {
-                self.collect_suppressions(file, base, &config);
+                self.collect_suppressions(file, base, &config.comments);
                 Some(Arc::new(Parsed { file, base, config }))
             }
             Err(err) => {
@@ -185,8 +204,11 @@ impl<'s> Expander<'s> {
 
     /// Parses the targets of one include that are not parsed yet, in parallel (a glob such
     /// as `conf.d/*.conf` may name thousands of files). Parsing is a pure function of the
-    /// text; what the results mean is still recorded by [`Expander::parse_at`], in order.
-    fn preparse(&mut self, targets: &[(FileId, usize)]) {
+    /// text; so is turning a file that includes nothing into items, done in the same pass
+    /// (one pass over each file while it is in the cache, and its syntax tree freed at
+    /// once). What the results mean is still recorded in order, by [`Expander::parse_at`]
+    /// and [`Expander::include`].
+    fn preparse(&mut self, targets: &[(FileId, usize)], depth: usize) {
         let todo: Vec<(FileId, usize)> = targets
             .iter()
             .copied()
@@ -205,14 +227,39 @@ impl<'s> Expander<'s> {
             .collect();
         let results = crate::parallel::map(texts.len(), |i| {
             let (text, base, end) = &texts[i];
-            parse(&text[*base..*end])
+            let parsed = parse(&text[*base..*end]);
+            match parsed {
+                Ok(config) if !has_include(&config.directives) => {
+                    let (file, base) = todo[i];
+                    let parsed = Parsed { file, base, config };
+                    let mut problems = Vec::new();
+                    let items = convert(&parsed, &parsed.config.directives, depth, &mut problems);
+                    let mut comments = parsed.config.comments;
+                    comments.retain(|c| crate::suppress::parse_comment(&c.text).is_some());
+                    Err(Converted {
+                        items,
+                        problems,
+                        comments,
+                    })
+                }
+                parsed => Ok(parsed),
+            }
         });
-        self.preparsed.extend(todo.into_iter().zip(results));
+        for (key, result) in todo.into_iter().zip(results) {
+            match result {
+                Ok(parsed) => {
+                    self.preparsed.insert(key, parsed);
+                }
+                Err(converted) => {
+                    self.preconverted.insert(key, converted);
+                }
+            }
+        }
     }
 
-    fn collect_suppressions(&mut self, file: FileId, base: usize, config: &Config) {
+    fn collect_suppressions(&mut self, file: FileId, base: usize, comments: &[Comment]) {
         let source = self.sources.get(file);
-        for comment in &config.comments {
+        for comment in comments {
             let Some(directive) = crate::suppress::parse_comment(&comment.text) else {
                 continue;
             };
@@ -271,8 +318,9 @@ impl<'s> Expander<'s> {
             return;
         }
         let targets = self.targets(&pattern, at);
-        self.preparse(&targets);
-        let mut parsed: Vec<((FileId, usize), Arc<Parsed>)> = Vec::new();
+        self.preparse(&targets, depth);
+        // In target order: items converted ahead, or a parse still to expand.
+        let mut pending: Vec<Pending> = Vec::new();
         for (file, base) in targets {
             if self.chain.contains(&(file, base)) {
                 let cycle: Vec<String> = self
@@ -290,20 +338,24 @@ impl<'s> Expander<'s> {
                 ));
                 continue;
             }
-            if let Some(target) = self.parse_at(file, base) {
-                parsed.push(((file, base), target));
+            if let Some(done) = self.preconverted.remove(&(file, base)) {
+                // Parsed, so recorded as such; its tree is gone (a second include of the
+                // file parses it again).
+                self.parsed.insert((file, base), Some(Weak::new()));
+                self.collect_suppressions(file, base, &done.comments);
+                pending.push(Pending::Converted(done));
+            } else if let Some(target) = self.parse_at(file, base) {
+                pending.push(Pending::Parsed((file, base), Mutex::new(Some(target))));
             }
         }
-        // Files that include nothing themselves (the usual `conf.d/*.conf`) are turned into
-        // items in parallel, and their syntax trees freed there too (only weak references
-        // remain); the others are expanded here, in order, with the include chain.
-        let keys: Vec<(FileId, usize)> = parsed.iter().map(|(key, _)| *key).collect();
-        let slots: Vec<Mutex<Option<Arc<Parsed>>>> = parsed
-            .into_iter()
-            .map(|(_, target)| Mutex::new(Some(target)))
-            .collect();
-        let converted = crate::parallel::map(slots.len(), |i| {
-            let mut slot = slots[i].lock().unwrap_or_else(|e| e.into_inner());
+        // Files that include nothing themselves are turned into items in parallel (and
+        // their syntax trees freed there); the others are expanded here, in order, with the
+        // include chain.
+        let converted = crate::parallel::map(pending.len(), |i| {
+            let Pending::Parsed(_, slot) = &pending[i] else {
+                return None;
+            };
+            let mut slot = slot.lock().unwrap_or_else(|e| e.into_inner());
             let target = slot.as_ref()?;
             if has_include(&target.config.directives) {
                 return None;
@@ -313,13 +365,17 @@ impl<'s> Expander<'s> {
             *slot = None;
             Some((items, problems))
         });
-        for ((key, slot), converted) in keys.into_iter().zip(slots).zip(converted) {
-            match converted {
-                Some((items, problems)) => {
+        for (next, converted) in pending.into_iter().zip(converted) {
+            match (next, converted) {
+                (Pending::Converted(done), _) => {
+                    out.extend(done.items);
+                    self.problems.extend(done.problems);
+                }
+                (_, Some((items, problems))) => {
                     out.extend(items);
                     self.problems.extend(problems);
                 }
-                None => {
+                (Pending::Parsed(key, slot), None) => {
                     let target = slot.into_inner().unwrap_or_else(|e| e.into_inner());
                     let Some(target) = target else { continue };
                     self.chain.push(key);

@@ -829,6 +829,11 @@ fn fill_scope(
             _ => {}
         }
     }
+    // Scopes live for the whole run: their lists are kept without spare room.
+    steps.shrink_to_fit();
+    gates.shrink_to_fit();
+    children.shrink_to_fit();
+    expects.shrink_to_fit();
     let scope = &mut b.scopes[id];
     scope.steps = steps;
     scope.gates = gates;
