@@ -323,7 +323,7 @@ fn header_map(response: &Response) -> BTreeMap<String, String> {
     for h in &response.headers {
         let name = h.name.to_ascii_lowercase();
         if let Some(v) = response.get(&name) {
-            out.insert(name, v);
+            out.insert(name, v.into_owned());
         }
     }
     out
