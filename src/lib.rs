@@ -59,13 +59,25 @@ pub struct Report {
     pub errors: Vec<String>,
     /// Things a verbose run mentions: skipped `.conf` files.
     pub notes: Vec<String>,
-    /// What each linted file turned into (for `simulate`).
+    /// What each linted file turned into (for `simulate`); empty from [`lint_findings`].
     pub documents: Vec<model::Document>,
 }
 
 /// Lints the inputs. Never panics on input; problems in files are findings.
 pub fn lint(inputs: &[Input], overrides: &Overrides) -> Report {
+    lint_keeping(inputs, overrides, true)
+}
+
+/// Lints like [`lint`], but drops each file's model as soon as its rules have run, so that
+/// a repository's models are never all in memory at once: `Report::documents` is empty.
+/// What `corslint check` uses.
+pub fn lint_findings(inputs: &[Input], overrides: &Overrides) -> Report {
+    lint_keeping(inputs, overrides, false)
+}
+
+fn lint_keeping(inputs: &[Input], overrides: &Overrides, keep_documents: bool) -> Report {
     let mut run = Run::new(overrides);
+    run.keep_documents = keep_documents;
     let paths: Vec<PathBuf> = inputs
         .iter()
         .filter_map(|i| match i {
@@ -105,9 +117,12 @@ fn relative(path: &Path) -> PathBuf {
 struct ReadFile {
     document: model::Document,
     client: settings::Client,
-    /// Codes of the rules enabled for this file.
-    enabled: FxHashSet<&'static str>,
+    /// The rules enabled for this file.
+    enabled: rules::RuleSet,
 }
+
+/// Files read into models before their rules run (in parallel).
+const CHECK_BATCH: usize = 256;
 
 struct Run<'o> {
     overrides: &'o Overrides,
@@ -119,6 +134,8 @@ struct Run<'o> {
     /// The nearest configuration file of each folder looked at.
     config_lookups: FxHashMap<PathBuf, Option<PathBuf>>,
     explicit_settings: Option<std::rc::Rc<Settings>>,
+    /// Whether the report keeps each file's model ([`lint`]) or not ([`lint_findings`]).
+    keep_documents: bool,
 }
 
 impl<'o> Run<'o> {
@@ -138,6 +155,7 @@ impl<'o> Run<'o> {
             settings_by_config: FxHashMap::default(),
             config_lookups: FxHashMap::default(),
             explicit_settings,
+            keep_documents: true,
         }
     }
 
@@ -315,6 +333,11 @@ impl<'o> Run<'o> {
             if let Some(format) = format {
                 read.extend(self.read_file(id, format, &path, pre_expanded));
             }
+            // Checked a batch at a time, so that the models of a large repository are not
+            // all in memory at once.
+            if read.len() >= CHECK_BATCH {
+                self.check_files(std::mem::take(&mut read));
+            }
         }
         crate::trace("lowered");
         self.check_files(read);
@@ -351,9 +374,8 @@ impl<'o> Run<'o> {
             None => formats::read(format, id, &mut self.report.sources, &options),
         };
         let rel = relative(path);
-        let enabled: FxHashSet<&'static str> = rules::all()
+        let enabled: rules::RuleSet = rules::all()
             .filter(|rule| settings.enabled(rule) && !settings.ignored_for(&rel, rule))
-            .map(|rule| rule.code)
             .collect();
         let file = ReadFile {
             document,
@@ -370,12 +392,12 @@ impl<'o> Run<'o> {
         let sources = &self.report.sources;
         let checked = parallel::map(files.len(), |i| {
             let file = &files[i];
-            let enabled = |rule: &RuleInfo| file.enabled.contains(rule.code);
+            let enabled = |rule: &RuleInfo| file.enabled.contains(rule);
             let client_for = |_: &model::Site| file.client.clone();
             rules::check(&file.document, &client_for, sources, &enabled)
         });
         for ((file, settings), findings) in files.into_iter().zip(settings).zip(checked) {
-            let report_unused = file.enabled.contains(rules::unused_suppression::INFO.code);
+            let report_unused = file.enabled.contains(&rules::unused_suppression::INFO);
             let mut findings = apply_suppressions(
                 findings,
                 &file.document.suppressions,
@@ -391,7 +413,9 @@ impl<'o> Run<'o> {
                 }
             }
             self.report.findings.extend(findings);
-            self.report.documents.push(file.document);
+            if self.keep_documents {
+                self.report.documents.push(file.document);
+            }
         }
     }
 

@@ -92,7 +92,7 @@ fn check(args: CheckArgs) -> u8 {
         platform: args.platform.clone(),
     };
     corslint::trace("lint");
-    let report = corslint::lint(&inputs, &overrides);
+    let report = corslint::lint_findings(&inputs, &overrides);
 
     let format = match args.format {
         FormatArg::Full => OutputFormat::Full,

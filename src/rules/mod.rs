@@ -89,6 +89,38 @@ pub fn all() -> impl Iterator<Item = &'static RuleInfo> {
 }
 
 /// Finds a rule by name or code (case-insensitive for codes).
+/// A set of rules, one bit per rule of [`RULES`]: kept for every file linted (thousands in
+/// a repository), so it is a word, not a hash set.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RuleSet(u64);
+
+impl RuleSet {
+    pub fn insert(&mut self, rule: &RuleInfo) {
+        if let Some(i) = position(rule) {
+            self.0 |= 1 << i;
+        }
+    }
+
+    pub fn contains(&self, rule: &RuleInfo) -> bool {
+        position(rule).is_some_and(|i| self.0 & (1 << i) != 0)
+    }
+}
+
+impl<'r> FromIterator<&'r RuleInfo> for RuleSet {
+    fn from_iter<I: IntoIterator<Item = &'r RuleInfo>>(rules: I) -> RuleSet {
+        let mut set = RuleSet::default();
+        for rule in rules {
+            set.insert(rule);
+        }
+        set
+    }
+}
+
+/// The place of a rule in [`RULES`] (each rule's information is one static).
+fn position(rule: &RuleInfo) -> Option<usize> {
+    RULES.iter().position(|r| std::ptr::eq(r.info(), rule))
+}
+
 pub fn find(name_or_code: &str) -> Option<&'static RuleInfo> {
     all().find(|r| r.name == name_or_code || r.code.eq_ignore_ascii_case(name_or_code))
 }
@@ -338,6 +370,8 @@ pub fn check(
     // One finding per rule and token, even when many probes or sites lead to it.
     let mut seen = FxHashSet::default();
     findings.retain(|f| seen.insert((f.rule.code, f.span)));
+    // Kept until the report is written, for every file of a repository.
+    findings.shrink_to_fit();
     findings
 }
 
@@ -359,6 +393,22 @@ fn problems_of_kind(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_rule_set_has_a_bit_for_every_rule() {
+        assert!(super::RULES.len() <= 64);
+        let mut set = super::RuleSet::default();
+        for rule in super::all() {
+            assert!(!set.contains(rule));
+            set.insert(rule);
+            assert!(set.contains(rule));
+        }
+        let some: super::RuleSet = super::all().step_by(2).collect();
+        assert_eq!(
+            super::all().filter(|r| some.contains(r)).count(),
+            super::RULES.len().div_ceil(2)
+        );
+    }
+
     #[test]
     fn registry_is_in_code_order_with_unique_names_and_pages() {
         let rules: Vec<_> = super::all().collect();
