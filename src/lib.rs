@@ -390,13 +390,27 @@ impl<'o> Run<'o> {
     fn check_files(&mut self, files: Vec<(ReadFile, std::rc::Rc<Settings>)>) {
         let (files, settings): (Vec<ReadFile>, Vec<_>) = files.into_iter().unzip();
         let sources = &self.report.sources;
+        let keep_documents = self.keep_documents;
+        // Each file is checked by one thread (a lock per file lets that thread free the
+        // sites of a document it does not keep).
+        let files: Vec<std::sync::Mutex<ReadFile>> =
+            files.into_iter().map(std::sync::Mutex::new).collect();
         let checked = parallel::map(files.len(), |i| {
-            let file = &files[i];
+            let mut file = files[i].lock().unwrap_or_else(|e| e.into_inner());
+            let file = &mut *file;
             let enabled = |rule: &RuleInfo| file.enabled.contains(rule);
-            let client_for = |_: &model::Site| file.client.clone();
-            rules::check(&file.document, &client_for, sources, &enabled)
+            let client = &file.client;
+            let client_for = |_: &model::Site| client.clone();
+            if keep_documents {
+                rules::check(&file.document, &client_for, sources, &enabled)
+            } else {
+                rules::check_and_free(&mut file.document, &client_for, sources, &enabled)
+            }
         });
-        for ((file, settings), findings) in files.into_iter().zip(settings).zip(checked) {
+        let files = files
+            .into_iter()
+            .map(|f| f.into_inner().unwrap_or_else(|e| e.into_inner()));
+        for ((file, settings), findings) in files.zip(settings).zip(checked) {
             let report_unused = file.enabled.contains(&rules::unused_suppression::INFO);
             let mut findings = apply_suppressions(
                 findings,

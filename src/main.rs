@@ -22,8 +22,19 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 /// but the margin costs nothing.
 const STACK_SIZE: usize = 256 * 1024 * 1024;
 
+/// mimalloc's `mi_option_purge_delay` (its `mimalloc.h`: the option after
+/// `mi_option_deprecated_eager_commit_delay`, 14 in `libmimalloc_sys`).
+const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
+
 fn main() -> ExitCode {
     corslint::trace("main");
+    // Memory freed by one phase (syntax trees, a site's model once checked) goes back to
+    // the system after 1 ms instead of mimalloc's default second (`MIMALLOC_VERBOSE=1`
+    // shows it): a lint lasts tens of milliseconds, and with the default the next phase
+    // takes fresh pages while the freed ones wait (peak memory on the 500-server benchmark
+    // tree: 55 MB with the default, 44 MB with this).
+    // SAFETY: sets an option of the allocator; any value is valid for this option.
+    unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 1) };
     let cli = Cli::parse();
     corslint::trace("parsed args");
     let worker = std::thread::Builder::new()

@@ -340,8 +340,65 @@ impl<'a> SiteContext<'a> {
 }
 
 /// Runs every rule over a document and its sites.
+/// Runs the enabled rules over a document.
 pub fn check(
     document: &Document,
+    client_for: &dyn Fn(&Site) -> Client,
+    sources: &Sources,
+    enabled: &dyn Fn(&RuleInfo) -> bool,
+) -> Vec<Finding> {
+    let sites = document.sites.iter().map(Held::Borrowed).collect();
+    check_held(document, sites, client_for, sources, enabled)
+}
+
+/// Runs the enabled rules over a document like [`check`], and frees each site as soon as
+/// it is checked (`document.sites` is left empty): the findings of a large tree grow while
+/// its model shrinks, instead of both being in memory whole.
+pub fn check_and_free(
+    document: &mut Document,
+    client_for: &dyn Fn(&Site) -> Client,
+    sources: &Sources,
+    enabled: &dyn Fn(&RuleInfo) -> bool,
+) -> Vec<Finding> {
+    let sites = std::mem::take(&mut document.sites)
+        .into_iter()
+        .map(|site| Held::Owned(std::sync::Mutex::new(Some(site))))
+        .collect();
+    check_held(document, sites, client_for, sources, enabled)
+}
+
+/// A site to check: borrowed from its document, or owned and dropped once checked.
+enum Held<'d> {
+    Borrowed(&'d Site),
+    Owned(std::sync::Mutex<Option<Site>>),
+}
+
+impl Held<'_> {
+    fn with<R>(&self, f: impl FnOnce(&Site) -> R) -> Option<R> {
+        match self {
+            Held::Borrowed(site) => Some(f(site)),
+            Held::Owned(slot) => {
+                let slot = slot.lock().unwrap_or_else(|e| e.into_inner());
+                slot.as_ref().map(f)
+            }
+        }
+    }
+
+    /// Checks the site; an owned one is dropped afterwards.
+    fn check(&self, f: impl FnOnce(&Site) -> Vec<Finding>) -> Vec<Finding> {
+        match self {
+            Held::Borrowed(site) => f(site),
+            Held::Owned(slot) => {
+                let site = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
+                site.map(|site| f(&site)).unwrap_or_default()
+            }
+        }
+    }
+}
+
+fn check_held(
+    document: &Document,
+    sites: Vec<Held>,
     client_for: &dyn Fn(&Site) -> Client,
     sources: &Sources,
     enabled: &dyn Fn(&RuleInfo) -> bool,
@@ -357,15 +414,21 @@ pub fn check(
     }
     // Sites are independent: they are checked in parallel, and their findings joined in
     // site order.
-    let clients: Vec<Client> = document.sites.iter().map(client_for).collect();
-    let per_site = crate::parallel::map(document.sites.len(), |i| {
-        let mut out = Vec::new();
-        let cx = SiteContext::new(&document.sites[i], &clients[i], sources);
-        for rule in &rules {
-            rule.check_site(&cx, &mut out);
-        }
-        out
+    let clients: Vec<Client> = sites
+        .iter()
+        .map(|held| held.with(client_for).unwrap_or_default())
+        .collect();
+    let per_site = crate::parallel::map(sites.len(), |i| {
+        sites[i].check(|site| {
+            let mut out = Vec::new();
+            let cx = SiteContext::new(site, &clients[i], sources);
+            for rule in &rules {
+                rule.check_site(&cx, &mut out);
+            }
+            out
+        })
     });
+    findings.reserve_exact(per_site.iter().map(Vec::len).sum());
     findings.extend(per_site.into_iter().flatten());
     // One finding per rule and token, even when many probes or sites lead to it.
     let mut seen = FxHashSet::default();
