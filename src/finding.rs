@@ -1,7 +1,9 @@
 //! What a rule reports. Reports know only [`Finding`] and [`crate::source::SourceFile`].
 
 use crate::source::Span;
+use rustc_hash::FxHashSet;
 use serde::Serialize;
+use std::sync::{Arc, LazyLock, Mutex};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -59,26 +61,47 @@ impl RuleInfo {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Label {
     pub span: Span,
-    pub message: String,
+    pub message: Text,
 }
 
 #[derive(Debug, Clone)]
 pub struct Finding {
     pub rule: &'static RuleInfo,
     pub severity: Severity,
-    pub message: String,
-    pub help: Option<String>,
+    pub message: Text,
+    pub help: Option<Text>,
     /// The exact token to highlight.
     pub span: Span,
-    pub label: Option<String>,
+    pub label: Option<Text>,
     pub secondary: Vec<Label>,
 }
 
-/// Findings live until the report is written, tens of thousands of them on a large tree:
-/// their text is kept without the spare room `format!` leaves.
-fn compact(mut text: String) -> String {
-    text.shrink_to_fit();
+/// The text of a finding. Shared: a large tree repeats the same mistake, and so the same
+/// message and help, in many sites, and findings live until the report is written.
+pub type Text = Arc<str>;
+
+/// Distinct finding texts seen lately. Bounded: a long-running language server lints
+/// forever, and sharing is only an economy.
+static TEXTS: LazyLock<Mutex<FxHashSet<Text>>> = LazyLock::new(Mutex::default);
+const MAX_TEXTS: usize = 16 * 1024;
+
+/// The shared copy of `text`.
+fn intern(text: String) -> Text {
+    let mut texts = TEXTS.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(known) = texts.get(text.as_str()) {
+        return known.clone();
+    }
+    if texts.len() >= MAX_TEXTS {
+        texts.clear();
+    }
+    let text: Text = Arc::from(text);
+    texts.insert(text.clone());
     text
+}
+
+/// Lets go of the shared texts (findings keep theirs): called when a lint is over.
+pub fn forget_texts() {
+    TEXTS.lock().unwrap_or_else(|e| e.into_inner()).clear();
 }
 
 impl Finding {
@@ -86,7 +109,7 @@ impl Finding {
         Finding {
             rule,
             severity: rule.severity,
-            message: compact(message.into()),
+            message: intern(message.into()),
             help: None,
             span,
             label: None,
@@ -95,19 +118,19 @@ impl Finding {
     }
 
     pub fn help(mut self, help: impl Into<String>) -> Finding {
-        self.help = Some(compact(help.into()));
+        self.help = Some(intern(help.into()));
         self
     }
 
     pub fn label(mut self, label: impl Into<String>) -> Finding {
-        self.label = Some(compact(label.into()));
+        self.label = Some(intern(label.into()));
         self
     }
 
     pub fn secondary(mut self, span: Span, message: impl Into<String>) -> Finding {
         let label = Label {
             span,
-            message: compact(message.into()),
+            message: intern(message.into()),
         };
         if span != self.span && !self.secondary.contains(&label) {
             self.secondary.reserve_exact(1);

@@ -104,6 +104,7 @@ fn lint_keeping(inputs: &[Input], overrides: &Overrides, keep_documents: bool) -
     }
     crate::trace("discovered");
     run.lint_candidates(candidates);
+    finding::forget_texts();
     run.finish()
 }
 
@@ -447,9 +448,19 @@ impl<'o> Run<'o> {
         for (r, (id, _)) in by_name.into_iter().enumerate() {
             rank[id.0 as usize] = r;
         }
-        self.report
+        // The keys are sorted, not the findings (large structs, tens of thousands of them):
+        // the index makes every key distinct, so the unstable sort keeps the order of equal
+        // positions as found, and the findings are then moved into place once.
+        let mut keys: Vec<(usize, u32, &str, usize)> = self
+            .report
             .findings
-            .sort_by_key(|f| (rank[f.span.file.0 as usize], f.span.start, f.rule.code));
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (rank[f.span.file.0 as usize], f.span.start, f.rule.code, i))
+            .collect();
+        keys.sort_unstable();
+        let order: Vec<usize> = keys.into_iter().map(|(_, _, _, i)| i).collect();
+        permute(&mut self.report.findings, order);
         // A file read through several documents (an include, a Netlify site's netlify.toml
         // and its _headers) reports each finding once.
         let mut seen = FxHashSet::default();
@@ -457,6 +468,23 @@ impl<'o> Run<'o> {
             .findings
             .retain(|f| seen.insert((f.rule.code, f.span)));
         self.report
+    }
+}
+
+/// Puts `items[order[i]]` at position `i`, in place, following each cycle of the
+/// permutation once.
+fn permute<T>(items: &mut [T], mut order: Vec<usize>) {
+    for start in 0..items.len() {
+        let mut at = start;
+        while order[at] != at {
+            let from = order[at];
+            order[at] = at;
+            if from == start {
+                break;
+            }
+            items.swap(at, from);
+            at = from;
+        }
     }
 }
 
@@ -533,5 +561,24 @@ pub fn trace(phase: &str) {
     let start = START.get_or_init(|| std::env::var_os("CORSLINT_TRACE").map(|_| Instant::now()));
     if let Some(start) = start {
         eprintln!("{:9.3} ms  {phase}", start.elapsed().as_secs_f64() * 1000.0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn permute_puts_each_item_where_the_order_says() {
+        for order in [
+            vec![],
+            vec![0],
+            vec![2, 0, 1],
+            vec![1, 0, 3, 2],
+            vec![4, 3, 2, 1, 0, 5],
+        ] {
+            let mut items: Vec<usize> = (0..order.len()).map(|i| i * 10).collect();
+            super::permute(&mut items, order.clone());
+            let expected: Vec<usize> = order.iter().map(|i| i * 10).collect();
+            assert_eq!(items, expected);
+        }
     }
 }

@@ -218,13 +218,13 @@ impl Server<'_> {
                                 uri: other_uri,
                                 range: self.range(other, l.span),
                             },
-                            message: l.message.clone(),
+                            message: l.message.to_string(),
                         }
                     })
                     .collect();
                 let message = match &f.help {
                     Some(help) => format!("{}\n\nhelp: {help}", f.message),
-                    None => f.message.clone(),
+                    None => f.message.to_string(),
                 };
                 Diagnostic {
                     range: self.range(file, f.span),

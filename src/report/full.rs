@@ -73,19 +73,19 @@ fn source_span(span: Span) -> SourceSpan {
 impl Report {
     fn new(f: &Finding, sources: &Sources) -> Report {
         let mut labels = vec![LabeledSpan::new_primary_with_span(
-            f.label.clone(),
+            f.label.as_deref().map(str::to_string),
             source_span(f.span),
         )];
         let mut related = Vec::new();
         for l in &f.secondary {
             if l.span.file == f.span.file {
                 labels.push(LabeledSpan::new_with_span(
-                    Some(l.message.clone()),
+                    Some(l.message.to_string()),
                     source_span(l.span),
                 ));
             } else {
                 related.push(Related {
-                    message: l.message.clone(),
+                    message: l.message.to_string(),
                     source: named(sources, l.span),
                     span: source_span(l.span),
                 });
@@ -95,8 +95,8 @@ impl Report {
             code: f.rule.code,
             name: f.rule.name,
             severity: f.severity,
-            message: f.message.clone(),
-            help: f.help.clone(),
+            message: f.message.to_string(),
+            help: f.help.as_deref().map(str::to_string),
             url: f.rule.url(),
             source: named(sources, f.span),
             labels,

@@ -59,7 +59,7 @@ fn render_chunk(findings: &[Finding], first_in_array: bool, sources: &Sources) -
         .iter()
         .map(|f| {
             let labels: usize = f.secondary.iter().map(|l| 256 + l.message.len()).sum();
-            512 + f.message.len() + f.help.as_ref().map_or(0, String::len) + labels
+            512 + f.message.len() + f.help.as_ref().map_or(0, |h| h.len()) + labels
         })
         .sum();
     let mut buf = Vec::with_capacity(size);

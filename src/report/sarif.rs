@@ -230,7 +230,7 @@ pub fn write(findings: &[Finding], sources: &Sources, out: &mut dyn Write) -> st
                     message: Text {
                         text: match &f.help {
                             Some(help) => format!("{} — {}", f.message, help),
-                            None => f.message.clone(),
+                            None => f.message.to_string(),
                         },
                     },
                     locations: vec![location(sources, f.span, None, None)],
@@ -239,7 +239,7 @@ pub fn write(findings: &[Finding], sources: &Sources, out: &mut dyn Write) -> st
                         .iter()
                         .enumerate()
                         .map(|(i, l)| {
-                            location(sources, l.span, Some(l.message.clone()), Some(i + 1))
+                            location(sources, l.span, Some(l.message.to_string()), Some(i + 1))
                         })
                         .collect(),
                 })

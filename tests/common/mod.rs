@@ -110,7 +110,7 @@ pub fn hits_with(name: &str, text: &str, overrides: &Overrides, rule: &str) -> V
             Hit {
                 at: format!("{}:{}", p.line, p.column),
                 severity: f.severity.as_str().to_string(),
-                message: f.message.clone(),
+                message: f.message.to_string(),
                 secondary: f
                     .secondary
                     .iter()

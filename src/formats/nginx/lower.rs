@@ -23,25 +23,27 @@ use crate::source::{FileId, Span};
 /// Statuses that mean a redirect with a `Location`.
 const REDIRECT_STATUSES: [u16; 5] = [301, 302, 303, 307, 308];
 
-/// Lowers the expanded directives of one file into sites.
-pub fn lower(items: &[Item], file: FileId, problems: &mut Vec<Problem>) -> Vec<Site> {
+/// Lowers the expanded directives of one file into sites. The body of each server is
+/// taken out of `items` and freed once lowered: a large tree's directives and its model
+/// are not both in memory whole.
+pub fn lower(items: &mut [Item], file: FileId, problems: &mut Vec<Problem>) -> Vec<Site> {
     let mut vars = Vars::default();
     let mut http = Level::default();
-    let mut servers: Vec<(&Item, Level)> = Vec::new();
+    let mut servers: Vec<Server> = Vec::new();
 
     collect_maps(items, &mut vars);
-    for item in items {
+    for item in items.iter_mut() {
         match item.name() {
             "http" => {
                 collect_maps(item.children(), &mut vars);
                 http = level_config(item.children(), &Level::default(), &vars, problems);
-                for child in item.children() {
+                for child in item.block.iter_mut().flatten() {
                     if child.name() == "server" && child.block.is_some() {
-                        servers.push((child, http.clone()));
+                        servers.push(Server::take(child, http.clone()));
                     }
                 }
             }
-            "server" if item.block.is_some() => servers.push((item, Level::default())),
+            "server" if item.block.is_some() => servers.push(Server::take(item, Level::default())),
             _ => {}
         }
     }
@@ -49,14 +51,20 @@ pub fn lower(items: &[Item], file: FileId, problems: &mut Vec<Problem>) -> Vec<S
     // Servers are independent: they are lowered in parallel, and their problems kept in
     // server order.
     let lowered = crate::parallel::map(servers.len(), |i| {
-        let (server, parent) = &servers[i];
+        let server = &servers[i];
+        let body = server
+            .body
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .take()
+            .unwrap_or_default();
         let mut own = Vec::new();
         let site = lower_server(
-            server.children(),
+            &body,
             server.span,
-            server.name.span,
-            server_label(server),
-            parent,
+            server.head,
+            server.label.clone(),
+            &server.parent,
             &vars,
             &mut own,
         );
@@ -86,6 +94,27 @@ pub fn lower(items: &[Item], file: FileId, problems: &mut Vec<Problem>) -> Vec<S
         ));
     }
     sites
+}
+
+/// A `server` block on its way to a site: its body, taken out of the directives.
+struct Server {
+    span: Span,
+    head: Span,
+    label: String,
+    parent: Level,
+    body: std::sync::Mutex<Option<Vec<Item>>>,
+}
+
+impl Server {
+    fn take(item: &mut Item, parent: Level) -> Server {
+        Server {
+            span: item.span,
+            head: item.name.span,
+            label: server_label(item),
+            parent,
+            body: std::sync::Mutex::new(item.block.take()),
+        }
+    }
 }
 
 fn is_server_body(items: &[Item]) -> bool {

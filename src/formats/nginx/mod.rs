@@ -55,7 +55,7 @@ pub fn expand(file: FileId, sources: &mut Sources) -> Expanded {
 /// Lowers an expanded nginx file into the model.
 pub fn read_expanded(file: FileId, expanded: Expanded) -> Document {
     let Expanded {
-        items,
+        mut items,
         mut problems,
         suppressions,
         ..
@@ -66,7 +66,7 @@ pub fn read_expanded(file: FileId, expanded: Expanded) -> Document {
     } else {
         validate::validate(&items, &mut problems);
         crate::trace("validated");
-        lower::lower(&items, file, &mut problems)
+        lower::lower(&mut items, file, &mut problems)
     };
     Document {
         sites,
