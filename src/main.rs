@@ -18,10 +18,6 @@ use corslint::{Input, rules};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// Linting runs on a thread with a large stack: deeply nested input is bounded by the parser,
-/// but the margin costs nothing.
-const STACK_SIZE: usize = 256 * 1024 * 1024;
-
 /// mimalloc's `mi_option_purge_delay` (its `mimalloc.h`: the option after
 /// `mi_option_deprecated_eager_commit_delay`, 14 in `libmimalloc_sys`).
 const MI_OPTION_PURGE_DELAY: libmimalloc_sys::mi_option_t = 15;
@@ -37,15 +33,16 @@ fn main() -> ExitCode {
     unsafe { libmimalloc_sys::mi_option_set(MI_OPTION_PURGE_DELAY, 1) };
     let cli = Cli::parse();
     corslint::trace("parsed args");
-    let worker = std::thread::Builder::new()
-        .stack_size(STACK_SIZE)
-        .spawn(move || run(cli));
-    match worker.map(|w| w.join()) {
-        Ok(Ok(code)) => {
+    // Linting runs on a thread of corslint's pool, with its large stack (see `parallel`).
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
+        corslint::parallel::run(move || run(cli))
+    }));
+    match outcome {
+        Ok(code) => {
             corslint::trace("joined");
             ExitCode::from(code)
         }
-        _ => {
+        Err(_) => {
             eprintln!("corslint: internal error (this is a bug; please report it with the input)");
             ExitCode::from(2)
         }

@@ -3,32 +3,43 @@
 //! Sites and files are independent once read, so they are checked in parallel; the results
 //! come back in index order, whatever the scheduling, so output stays deterministic.
 //!
-//! rayon's pool is started once and kept: a run has several parallel phases (reading,
-//! parsing, lowering, checking, rendering), and starting threads for each one cost more
-//! than the work on small inputs (benches/bench.py, 50-server tree).
+//! One rayon pool, started once, runs the whole lint ([`run`]) and its parallel phases
+//! (reading, parsing, lowering, checking, rendering): the thread that runs the sequential
+//! parts is one of the pool's, so there is one allocating thread per core and no thread
+//! started per phase.
 
 use rayon::prelude::*;
-use std::sync::Once;
+use std::sync::OnceLock;
 
 /// More threads than this never pay for a linter's work.
 const MAX_THREADS: usize = 16;
 
-/// Pool threads get a large stack, like the main linting thread (see `main.rs`): nesting is
-/// bounded by the parsers, but the margin costs only address space.
-const STACK_SIZE: usize = 64 * 1024 * 1024;
+/// Pool threads get a large stack: nesting is bounded by the parsers, but the margin costs
+/// only address space.
+const STACK_SIZE: usize = 256 * 1024 * 1024;
 
-static POOL: Once = Once::new();
-
-fn start_pool() {
-    POOL.call_once(|| {
+/// The pool; None when its threads cannot be started (then everything runs on the caller).
+fn pool() -> Option<&'static rayon::ThreadPool> {
+    static POOL: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
+    POOL.get_or_init(|| {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        // If a pool already exists (a host program built one), it is used as it is.
-        let _ = rayon::ThreadPoolBuilder::new()
+        rayon::ThreadPoolBuilder::new()
             .num_threads(cores.min(MAX_THREADS))
             .stack_size(STACK_SIZE)
             .thread_name(|i| format!("corslint-{i}"))
-            .build_global();
-    });
+            .build()
+            .ok()
+    })
+    .as_ref()
+}
+
+/// Runs `work` on a thread of the pool (with its large stack), waiting for it; a panic in
+/// it reaches the caller. Without a pool (no thread could be started), on this thread.
+pub fn run<R: Send>(work: impl FnOnce() -> R + Send) -> R {
+    match pool() {
+        Some(pool) => pool.install(work),
+        None => work(),
+    }
 }
 
 /// `(0..n).map(f).collect()`, computed on the pool's threads. Uneven pieces of work balance
@@ -38,11 +49,12 @@ where
     T: Send,
     F: Fn(usize) -> T + Sync + Send,
 {
-    if n <= 1 {
-        return (0..n).map(f).collect();
+    match pool() {
+        Some(pool) if n > 1 => {
+            pool.install(|| (0..n).into_par_iter().with_max_len(1).map(f).collect())
+        }
+        _ => (0..n).map(f).collect(),
     }
-    start_pool();
-    (0..n).into_par_iter().with_max_len(1).map(f).collect()
 }
 
 #[cfg(test)]
@@ -53,5 +65,6 @@ mod tests {
         assert_eq!(v, (0..1000).map(|i| i * 2).collect::<Vec<_>>());
         assert!(super::map(0, |i| i).is_empty());
         assert_eq!(super::map(1, |i| i + 7), vec![7]);
+        assert_eq!(super::run(|| super::map(3, |i| i)), vec![0, 1, 2]);
     }
 }

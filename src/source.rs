@@ -66,13 +66,19 @@ pub struct SourceFile {
     /// The name shown in reports, relative to the folder linted, with forward slashes.
     pub name: String,
     pub text: Arc<String>,
-    line_starts: Vec<usize>,
+    /// Byte offsets of the lines (u32, like spans: a line index for every file of a
+    /// repository is kept for the whole run).
+    line_starts: Vec<u32>,
 }
 
 impl SourceFile {
     pub fn new(path: Option<PathBuf>, name: String, text: String) -> SourceFile {
         let mut line_starts = vec![0];
-        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
+        line_starts.extend(
+            memchr::memchr_iter(b'\n', text.as_bytes())
+                .map(|i| u32::try_from(i + 1).unwrap_or(u32::MAX)),
+        );
+        line_starts.shrink_to_fit();
         SourceFile {
             path,
             name,
@@ -84,11 +90,12 @@ impl SourceFile {
     /// Line and character column of a byte offset (clamped to the text).
     pub fn position(&self, offset: usize) -> Position {
         let offset = floor_char_boundary(&self.text, offset.min(self.text.len()));
-        let line = match self.line_starts.binary_search(&offset) {
+        let key = u32::try_from(offset).unwrap_or(u32::MAX);
+        let line = match self.line_starts.binary_search(&key) {
             Ok(i) => i,
             Err(i) => i - 1,
         };
-        let start = self.line_starts[line];
+        let start = self.line_starts[line] as usize;
         let column = self.text[start..offset].chars().count() + 1;
         Position {
             line: line + 1,
@@ -98,20 +105,18 @@ impl SourceFile {
 
     /// The text of the 1-based line `line`, without its line break.
     pub fn line_text(&self, line: usize) -> &str {
-        let Some(&start) = self.line_starts.get(line.wrapping_sub(1)) else {
+        let Some(start) = self.line_start(line) else {
             return "";
         };
-        let end = self
-            .line_starts
-            .get(line)
-            .copied()
-            .unwrap_or(self.text.len());
+        let end = self.line_start(line + 1).unwrap_or(self.text.len());
         self.text[start..end].trim_end_matches(['\n', '\r'])
     }
 
     /// Byte offset of the start of a 1-based line.
     pub fn line_start(&self, line: usize) -> Option<usize> {
-        self.line_starts.get(line.wrapping_sub(1)).copied()
+        self.line_starts
+            .get(line.wrapping_sub(1))
+            .map(|&start| start as usize)
     }
 
     pub fn line_count(&self) -> usize {

@@ -20,7 +20,7 @@ const CHUNK: usize = 128;
 
 /// Findings rendered before their text is written out: the report is streamed, so that
 /// a large one is not held in memory whole.
-const BATCH: usize = 8 * CHUNK;
+const BATCH: usize = 4 * CHUNK;
 
 pub fn write(findings: &[Finding], sources: &Sources, out: &mut dyn Write) -> std::io::Result<()> {
     out.write_all(b"{\n  \"version\": 1,\n  \"findings\": [")?;
