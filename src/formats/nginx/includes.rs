@@ -26,9 +26,11 @@ const MAX_TOTAL_DEPTH: usize = 256;
 #[derive(Debug, Clone)]
 pub struct Item {
     pub name: Arg,
-    pub args: Vec<Arg>,
+    /// Boxed slices, not vectors: a large tree has hundreds of thousands of items, all in
+    /// memory until lowered.
+    pub args: Box<[Arg]>,
     pub span: Span,
-    pub block: Option<Vec<Item>>,
+    pub block: Option<Box<[Item]>>,
 }
 
 #[derive(Debug, Clone)]
@@ -570,7 +572,7 @@ fn item(parsed: &Parsed, d: &Directive, block: Option<Vec<Item>>) -> Item {
             parsed.file,
             parsed.base + d.span.start..parsed.base + d.span.end,
         ),
-        block,
+        block: block.map(Vec::into_boxed_slice),
     }
 }
 

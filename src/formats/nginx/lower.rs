@@ -102,7 +102,7 @@ struct Server {
     head: Span,
     label: String,
     parent: Level,
-    body: std::sync::Mutex<Option<Vec<Item>>>,
+    body: std::sync::Mutex<Option<Box<[Item]>>>,
 }
 
 impl Server {
@@ -661,7 +661,7 @@ fn origin_test(item: &Item) -> Option<OriginTest> {
 
 /// The words of an `if (...)` condition, parentheses removed.
 fn condition_words(item: &Item) -> Vec<Arg> {
-    let mut words: Vec<Arg> = item.args.clone();
+    let mut words: Vec<Arg> = item.args.to_vec();
     if let Some(first) = words.first_mut() {
         if first.value == "(" {
             words.remove(0);
@@ -945,7 +945,7 @@ fn lower_if(
 }
 
 fn location_matcher(item: &Item, problems: &mut Vec<Problem>) -> Option<PathMatcher> {
-    let (modifier, pattern, span) = match item.args.as_slice() {
+    let (modifier, pattern, span) = match &*item.args {
         [m, p] => (m.value.as_str(), p.value.to_string(), p.span),
         [single] => {
             let v = single.value.as_str();
