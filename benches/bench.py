@@ -17,7 +17,8 @@ What it does:
 2. builds corslint (`cargo build --release`, honouring `CARGO_TARGET_DIR`) and installs
    gixy-next and crossplane from PyPI into a virtual environment kept in the target folder;
 3. times whole processes — `corslint check --format json --exit-zero`, `gixy-next -f json`,
-   `crossplane parse` — several times each, checks that each one exits as expected and that
+   `crossplane parse` — several times each (corslint's and crossplane's runs in turns, so
+   that their ratio sees one machine speed), checks that each one exits as expected and that
    its output is real (corslint reports findings, crossplane read every included file), and
    prints a Markdown table of medians, ratios, scaling (time at 10x the input / time at 1x)
    and peak memory (each command's own, measured by GNU time where it is installed: see `run_once`).
@@ -486,21 +487,38 @@ class Result:
 def measure(
     tool: str, cmd: list[str], tree: Tree, work: Path, repeats: int, timeout: float | None
 ) -> Result:
-    result = Result(tool, tree, timeout=timeout)
-    out = work / f"out-{tool}.json"
+    return measure_together([(tool, cmd, repeats, timeout)], tree, work)[tool]
+
+
+def measure_together(
+    specs: list[tuple[str, list[str], int, float | None]], tree: Tree, work: Path
+) -> dict[str, Result]:
+    """Times several commands on one input, their runs taken in turns.
+
+    This machine's speed drifts by a third over minutes: runs taken in turns see the same
+    machine, so their ratio holds even when the absolute times move.
+    """
+    results = {tool: Result(tool, tree, timeout=timeout) for tool, _, _, timeout in specs}
+    left = {tool: repeats for tool, _, repeats, _ in specs}
     # A first run warms the page cache and the interpreter's bytecode; one that hits the
     # timeout is the result.
-    warm = run_once(cmd, out, work, timeout)
-    if warm.timed_out:
-        result.runs.append(warm)
-        repeats = 0
-    for _ in range(repeats):
-        r = run_once(cmd, out, work, timeout)
-        result.runs.append(r)
-        if r.timed_out:
-            break
-    result.check = verify(tool, result, out)
-    return result
+    for tool, cmd, _, timeout in specs:
+        warm = run_once(cmd, work / f"out-{tool}.json", work, timeout)
+        if warm.timed_out:
+            results[tool].runs.append(warm)
+            left[tool] = 0
+    while any(left.values()):
+        for tool, cmd, _, timeout in specs:
+            if left[tool] == 0:
+                continue
+            left[tool] -= 1
+            r = run_once(cmd, work / f"out-{tool}.json", work, timeout)
+            results[tool].runs.append(r)
+            if r.timed_out:
+                left[tool] = 0
+    for tool, _, _, _ in specs:
+        results[tool].check = verify(tool, results[tool], work / f"out-{tool}.json")
+    return results
 
 
 def verify(tool: str, result: Result, out: Path) -> str:
@@ -626,7 +644,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--sizes", default="50,200,500,2000", help="server counts of the nginx trees")
     ap.add_argument("--repo-files", type=int, default=10_000, help="files in the mixed repository")
-    ap.add_argument("--repeats", type=int, default=7, help="timed runs of corslint per input")
+    ap.add_argument("--repeats", type=int, default=11, help="timed runs of corslint per input")
     ap.add_argument("--other-repeats", type=int, default=3, help="timed runs of the Python tools")
     ap.add_argument("--gixy-timeout", type=float, default=120, help="seconds before gixy-next is stopped")
     ap.add_argument("--no-others", action="store_true", help="time corslint only")
@@ -658,16 +676,20 @@ def main() -> None:
         target = str(tree.target)
         slow = tree.servers >= 1000
         print(f"timing {tree.label}...", file=sys.stderr, flush=True)
-        results["corslint", tree.label] = measure(
+        specs = [(
             "corslint",
             [str(corslint), "check", "--format", "json", "--exit-zero", target],
-            tree, work, max(3, args.repeats // 2) if slow else args.repeats, None,
-        )
+            max(3, args.repeats // 2) if slow else args.repeats, None,
+        )]
         if tools:
-            results["crossplane", tree.label] = measure(
+            # crossplane's runs alternate with corslint's (see `measure_together`).
+            specs.append((
                 "crossplane", [str(tools / "crossplane"), "parse", target],
-                tree, work, args.other_repeats, None,
-            )
+                args.other_repeats, None,
+            ))
+        for tool, result in measure_together(specs, tree, work).items():
+            results[tool, tree.label] = result
+        if tools:
             gixy = measure(
                 "gixy-next", [str(tools / "gixy-next"), "-f", "json", target],
                 tree, work, args.other_repeats if tree.servers <= 200 else 1, args.gixy_timeout,
