@@ -179,7 +179,11 @@ impl<'o> Run<'o> {
         if let Some(s) = self.settings.get(&dir) {
             return s.clone();
         }
-        let absolute = dir.canonicalize().unwrap_or_else(|_| dir.clone());
+        let absolute = self
+            .report
+            .sources
+            .canonical_folder(&dir)
+            .unwrap_or_else(|| dir.clone());
         let found = self.nearest_config(&absolute);
         // Folders that share a configuration file (or have none) share its settings.
         if let Some(s) = self.settings_by_config.get(&found) {
@@ -253,9 +257,14 @@ impl<'o> Run<'o> {
         // through it, once, in the context that includes them.
         // The files are read, decoded and sniffed in parallel (thousands of them in a large
         // repository); what they mean is decided below, in order.
+        let folders = self
+            .report
+            .sources
+            .canonical_folders(candidates.iter().map(|c| c.path.as_path()));
         let prepared = parallel::map(candidates.len(), |i| {
             let c = &candidates[i];
-            let canonical = c.path.canonicalize().unwrap_or_else(|_| c.path.clone());
+            let canonical =
+                source::canonical_in(&c.path, &folders).unwrap_or_else(|_| c.path.clone());
             let read = std::fs::read(&c.path).map(|bytes| {
                 let (text, bad_byte) = source::decode(bytes);
                 let format = match c.format {

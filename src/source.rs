@@ -136,6 +136,43 @@ fn floor_char_boundary(text: &str, mut i: usize) -> usize {
     i
 }
 
+/// `dir.canonicalize()`, from its parent's answer in `resolved` (filled as it goes): one
+/// `lstat` per folder instead of resolving every component of every path again.
+fn canonical_folder(
+    dir: &Path,
+    resolved: &mut FxHashMap<PathBuf, Option<PathBuf>>,
+) -> Option<PathBuf> {
+    if let Some(known) = resolved.get(dir) {
+        return known.clone();
+    }
+    let plain_dir = dir.symlink_metadata().is_ok_and(|m| m.file_type().is_dir());
+    let found = match (dir.parent(), dir.file_name()) {
+        (Some(parent), Some(name)) if plain_dir && !parent.as_os_str().is_empty() => {
+            canonical_folder(parent, resolved).map(|p| p.join(name))
+        }
+        _ => dir.canonicalize().ok(),
+    };
+    resolved.insert(dir.to_path_buf(), found.clone());
+    found
+}
+
+/// `path.canonicalize()`, cheaper for a plain file whose folder is in `folders` (from
+/// [`Sources::canonical_folders`]): that folder and the file's name. A pure function, for
+/// files read in parallel.
+pub fn canonical_in(
+    path: &Path,
+    folders: &FxHashMap<&Path, Option<PathBuf>>,
+) -> std::io::Result<PathBuf> {
+    let plain_file = path
+        .symlink_metadata()
+        .is_ok_and(|m| m.file_type().is_file());
+    let folder = path.parent().and_then(|d| folders.get(d)?.as_deref());
+    match (plain_file, folder, path.file_name()) {
+        (true, Some(folder), Some(name)) => Ok(folder.join(name)),
+        _ => path.canonicalize(),
+    }
+}
+
 /// All files read during one run. Formats add the files they reach (nginx includes).
 #[derive(Debug, Default)]
 pub struct Sources {
@@ -143,9 +180,76 @@ pub struct Sources {
     /// The first file added with each path: [`Sources::find_path`] in constant time, so a
     /// repository of thousands of files is not read in quadratic time.
     by_path: FxHashMap<PathBuf, FileId>,
+    /// What the run has learnt of the filesystem (see [`Sources::is_file`]).
+    seen: FsMemo,
+}
+
+/// Answers from the filesystem, remembered for one run: readers probe the same few names
+/// (`netlify.toml`, `.git`, ...) in the same folders for every file of a repository.
+#[derive(Debug, Default)]
+struct FsMemo {
+    /// Whether a path is a file (`Some(true)`), something else (`Some(false)`), or nothing.
+    kinds: FxHashMap<PathBuf, Option<bool>>,
+    folders: FxHashMap<PathBuf, Option<PathBuf>>,
 }
 
 impl Sources {
+    /// `std::fs::metadata(path)` reduced to "a file", "something else" or "nothing", asked
+    /// once per run.
+    fn kind(&mut self, path: &Path) -> Option<bool> {
+        if let Some(&known) = self.seen.kinds.get(path) {
+            return known;
+        }
+        let kind = std::fs::metadata(path).ok().map(|m| m.is_file());
+        self.seen.kinds.insert(path.to_path_buf(), kind);
+        kind
+    }
+
+    /// `path.is_file()`, asked once per run.
+    pub fn is_file(&mut self, path: &Path) -> bool {
+        self.kind(path) == Some(true)
+    }
+
+    /// `path.exists()`, asked once per run.
+    pub fn exists(&mut self, path: &Path) -> bool {
+        self.kind(path).is_some()
+    }
+
+    /// `dir.canonicalize()` for a folder, resolved once per run (from its parent's).
+    pub fn canonical_folder(&mut self, dir: &Path) -> Option<PathBuf> {
+        canonical_folder(dir, &mut self.seen.folders)
+    }
+
+    /// The canonical folders of `paths`, for [`canonical_in`].
+    pub fn canonical_folders<'p>(
+        &mut self,
+        paths: impl IntoIterator<Item = &'p Path>,
+    ) -> FxHashMap<&'p Path, Option<PathBuf>> {
+        let mut folders = FxHashMap::default();
+        for path in paths {
+            if let Some(dir) = path.parent() {
+                folders
+                    .entry(dir)
+                    .or_insert_with(|| self.canonical_folder(dir));
+            }
+        }
+        folders
+    }
+
+    /// `path.canonicalize()`, with each folder resolved once per run (from its parent).
+    pub fn canonicalize(&mut self, path: &Path) -> Option<PathBuf> {
+        let kind = path.symlink_metadata().ok()?.file_type();
+        if kind.is_dir() {
+            return self.canonical_folder(path);
+        }
+        match (kind.is_file(), path.parent(), path.file_name()) {
+            (true, Some(dir), Some(name)) if !dir.as_os_str().is_empty() => {
+                self.canonical_folder(dir).map(|d| d.join(name))
+            }
+            _ => path.canonicalize().ok(),
+        }
+    }
+
     pub fn add(&mut self, file: SourceFile) -> FileId {
         let id = FileId(self.files.len() as u32);
         if let Some(path) = &file.path {

@@ -154,7 +154,7 @@ pub fn read(
     } else if options.cloudflare {
         Dialect::Cloudflare
     } else {
-        detect(path.as_deref())
+        detect(path.as_deref(), sources)
     };
 
     let mut files = SiteFiles::default();
@@ -164,7 +164,7 @@ pub fn read(
         }
         (Dialect::Netlify, _) => {
             if let Some(dir) = path.as_deref().and_then(Path::parent)
-                && let Some(toml_path) = governing_toml(dir)
+                && let Some(toml_path) = governing_toml(dir, sources)
             {
                 files.toml = load(sources, file, &toml_path);
             }
@@ -635,17 +635,17 @@ pub(crate) fn parse_url(text: &str) -> Option<Url> {
 
 /// Whether a folder (or a parent up to the repository root) has a Wrangler configuration
 /// nearer than any `netlify.toml`: then `_headers` / `_redirects` are Cloudflare files.
-pub fn detect(path: Option<&Path>) -> Dialect {
+pub fn detect(path: Option<&Path>, sources: &mut Sources) -> Dialect {
     let Some(dir) = path.and_then(Path::parent) else {
         return Dialect::Netlify;
     };
-    for dir in ancestors_to_repo_root(dir) {
-        if dir.join("netlify.toml").is_file() {
+    for dir in ancestors_to_repo_root(dir, sources) {
+        if sources.is_file(&dir.join("netlify.toml")) {
             return Dialect::Netlify;
         }
         if ["wrangler.toml", "wrangler.json", "wrangler.jsonc"]
             .iter()
-            .any(|n| dir.join(n).is_file())
+            .any(|n| sources.is_file(&dir.join(n)))
         {
             return Dialect::Cloudflare;
         }
@@ -655,11 +655,11 @@ pub fn detect(path: Option<&Path>) -> Dialect {
 
 /// The folder and its parents, up to and including the first one with `.git` (or the
 /// filesystem root), at most 64 levels.
-fn ancestors_to_repo_root(dir: &Path) -> Vec<PathBuf> {
+fn ancestors_to_repo_root(dir: &Path, sources: &mut Sources) -> Vec<PathBuf> {
     let mut out = Vec::new();
     for d in dir.ancestors().take(64) {
         out.push(d.to_path_buf());
-        if d.join(".git").exists() {
+        if sources.exists(&d.join(".git")) {
             break;
         }
     }
@@ -667,11 +667,11 @@ fn ancestors_to_repo_root(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// The nearest `netlify.toml` above a folder whose publish folder is that folder.
-fn governing_toml(dir: &Path) -> Option<PathBuf> {
-    let want = dir.canonicalize().ok()?;
-    for d in ancestors_to_repo_root(dir) {
+fn governing_toml(dir: &Path, sources: &mut Sources) -> Option<PathBuf> {
+    let want = sources.canonicalize(dir)?;
+    for d in ancestors_to_repo_root(dir, sources) {
         let candidate = d.join("netlify.toml");
-        if !candidate.is_file() {
+        if !sources.is_file(&candidate) {
             continue;
         }
         // The nearest netlify.toml decides, whether or not it publishes this folder.
@@ -681,18 +681,16 @@ fn governing_toml(dir: &Path) -> Option<PathBuf> {
             Some(p) => d.join(p),
             None => d.clone(),
         };
-        return (folder.canonicalize().ok()? == want).then_some(candidate);
+        return (sources.canonicalize(&folder)? == want).then_some(candidate);
     }
     None
 }
 
-/// Loads a file of the same site into `sources` (or finds it there). None when it does not
-/// exist or is not text.
 fn load(sources: &mut Sources, beside: FileId, path: &Path) -> Option<FileId> {
-    if !path.is_file() {
+    if !sources.is_file(path) {
         return None;
     }
-    let canonical = path.canonicalize().ok()?;
+    let canonical = sources.canonicalize(path)?;
     if let Some(id) = sources.find_path(&canonical) {
         return Some(id);
     }

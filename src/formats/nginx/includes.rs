@@ -442,7 +442,11 @@ impl<'s> Expander<'s> {
         };
         // A glob may name hundreds of files: they are read and indexed in parallel, then
         // added to the sources in order.
-        let read = crate::parallel::map(paths.len(), |i| read_source(&paths[i]));
+        // The folders of a glob's files are resolved once each, not once per file.
+        let folders = self
+            .sources
+            .canonical_folders(paths.iter().map(PathBuf::as_path));
+        let read = crate::parallel::map(paths.len(), |i| read_source(&paths[i], &folders));
         let mut out = Vec::new();
         for read in read {
             match read.and_then(|read| self.load(read)) {
@@ -508,11 +512,15 @@ struct ReadSource {
 }
 
 /// Reads an included file; None for a folder (a glob such as `conf.d/*` matches them too).
-fn read_source(path: &Path) -> Result<Option<ReadSource>, String> {
+/// Reads an included file (`folders`: the resolved folders of the include's files).
+fn read_source(
+    path: &Path,
+    folders: &FxHashMap<&Path, Option<PathBuf>>,
+) -> Result<Option<ReadSource>, String> {
     if path.is_dir() {
         return Ok(None);
     }
-    let canonical = path.canonicalize().map_err(|e| describe(&e))?;
+    let canonical = crate::source::canonical_in(path, folders).map_err(|e| describe(&e))?;
     let bytes = std::fs::read(&canonical).map_err(|e| describe(&e))?;
     let (text, bad_byte) = crate::source::decode(bytes);
     let name = display_name(&canonical);
@@ -615,9 +623,14 @@ fn describe(e: &std::io::Error) -> String {
 
 /// Names included files relative to the working folder when they are below it.
 fn display_name(path: &Path) -> String {
-    let cwd = std::env::current_dir()
-        .ok()
-        .and_then(|d| d.canonicalize().ok());
+    // corslint never changes its working folder: it is looked up once, not for each of
+    // the thousands of files a glob may include.
+    static CWD: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    let cwd = CWD.get_or_init(|| {
+        std::env::current_dir()
+            .ok()
+            .and_then(|d| d.canonicalize().ok())
+    });
     let shown = cwd
         .as_deref()
         .and_then(|d| path.strip_prefix(d).ok())
