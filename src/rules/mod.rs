@@ -200,9 +200,6 @@ impl<'a> SiteContext<'a> {
         let mut first = first.into_iter();
         paths.retain(|_| first.next().unwrap_or(false));
 
-        if std::env::var_os("CORSLINT_PATHS").is_some() {
-            eprintln!("paths {} {:?}", paths.len(), paths);
-        }
         let origin = self.probe_origin();
         let request_headers = self.client_header_names().join(",").to_ascii_lowercase();
         let resolver = resolve::Resolver::new(self.site);
