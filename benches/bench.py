@@ -21,7 +21,8 @@ What it does:
    that their ratio sees one machine speed), checks that each one exits as expected and that
    its output is real (corslint reports findings, crossplane read every included file), and
    prints a Markdown table of medians, ratios, scaling (time at 10x the input / time at 1x)
-   and peak memory (each command's own, measured by GNU time where it is installed: see `run_once`).
+   and peak memory (each command's own, measured by GNU time where it is installed; corslint's
+   times come from bare runs, its memory from runs under GNU time: see `run_once`).
 
 Python 3.11 standard library only.
 """
@@ -422,17 +423,24 @@ class Run:
 GNU_TIME = Path("/usr/bin/time")
 
 
-def run_once(cmd: list[str], stdout: Path, cwd: Path, timeout: float | None) -> Run:
-    """Runs `cmd` to completion: its wall time and its own peak RSS.
+def run_once(
+    cmd: list[str], stdout: Path, cwd: Path, timeout: float | None, memory: bool = True
+) -> Run:
+    """Runs `cmd` to completion: its wall time and, with `memory`, its own peak RSS.
 
     The peak RSS the kernel reports for a child counts what it held before `exec`, while it
     was still a copy of this Python process, whose memory grows as it reads the tools'
     reports (by the 2000-server tree, to more than 200 MB). So, where GNU time is
     installed, the command runs under it: a small process, whose child's peak is the
-    command's own. Without it, `os.wait4` gives an upper bound.
+    command's own. Without it, `os.wait4` gives an upper bound. GNU time's own start adds
+    about a millisecond to the wall time: without `memory`, the command runs bare.
     """
     rss_file = stdout.with_suffix(".rss")
-    wrapped = [str(GNU_TIME), "-f", "%M", "-o", str(rss_file), *cmd] if GNU_TIME.exists() else cmd
+    wrapped = (
+        [str(GNU_TIME), "-f", "%M", "-o", str(rss_file), *cmd]
+        if memory and GNU_TIME.exists()
+        else cmd
+    )
     with open(stdout, "wb") as out:
         start = time.perf_counter()
         proc = subprocess.Popen(
@@ -468,6 +476,8 @@ class Result:
     tool: str
     tree: Tree
     runs: list[Run] = field(default_factory=list)
+    # Runs under GNU time for the peak memory, when the timed runs are bare (`run_once`).
+    memory_runs: list[Run] = field(default_factory=list)
     timeout: float | None = None
     check: str = ""
 
@@ -481,7 +491,7 @@ class Result:
 
     @property
     def peak_kib(self) -> int:
-        return max(r.max_rss_kib for r in self.runs)
+        return max(r.max_rss_kib for r in self.memory_runs or self.runs)
 
 
 def measure(
@@ -497,8 +507,13 @@ def measure_together(
 
     This machine's speed drifts by a third over minutes: runs taken in turns see the same
     machine, so their ratio holds even when the absolute times move.
+
+    corslint's runs take milliseconds, and GNU time's start adds about one to each
+    (`run_once`): its times come from bare runs, its peak memory from a run under GNU time
+    after each of them. The Python tools' runs take seconds: one run under GNU time gives both.
     """
     results = {tool: Result(tool, tree, timeout=timeout) for tool, _, _, timeout in specs}
+    bare = {tool: tool == "corslint" for tool, _, _, _ in specs}
     left = {tool: repeats for tool, _, repeats, _ in specs}
     # A first run warms the page cache and the interpreter's bytecode; one that hits the
     # timeout is the result.
@@ -512,10 +527,13 @@ def measure_together(
             if left[tool] == 0:
                 continue
             left[tool] -= 1
-            r = run_once(cmd, work / f"out-{tool}.json", work, timeout)
+            out = work / f"out-{tool}.json"
+            r = run_once(cmd, out, work, timeout, memory=not bare[tool])
             results[tool].runs.append(r)
             if r.timed_out:
                 left[tool] = 0
+            elif bare[tool]:
+                results[tool].memory_runs.append(run_once(cmd, out, work, timeout))
     for tool, _, _, _ in specs:
         results[tool].check = verify(tool, results[tool], work / f"out-{tool}.json")
     return results
