@@ -181,9 +181,17 @@ pub struct Resolver<'s> {
 
 impl<'s> Resolver<'s> {
     pub fn new(site: &'s Site) -> Resolver<'s> {
+        Resolver::with_capacity(site, 0)
+    }
+
+    /// A resolver with room for the locations of `paths` paths.
+    pub fn with_capacity(site: &'s Site, paths: usize) -> Resolver<'s> {
         Resolver {
             site,
-            locations: RefCell::new(FxHashMap::default()),
+            locations: RefCell::new(FxHashMap::with_capacity_and_hasher(
+                paths,
+                Default::default(),
+            )),
         }
     }
 

@@ -27,7 +27,7 @@ impl Rule for AuthorizationNotCovered {
     }
 
     fn check_site(&self, cx: &SiteContext, out: &mut Vec<Finding>) {
-        for probe in cx.probes() {
+        for probe in cx.distinct_probes() {
             for response in [&probe.preflight, &probe.actual] {
                 if cx.credentialed(response) {
                     continue;

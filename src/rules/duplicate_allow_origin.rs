@@ -33,7 +33,7 @@ impl Rule for DuplicateAllowOrigin {
     }
 
     fn check_site(&self, cx: &SiteContext, out: &mut Vec<Finding>) {
-        for probe in cx.probes() {
+        for probe in cx.distinct_probes() {
             for response in [&probe.actual, &probe.preflight] {
                 check_response(response, out);
             }

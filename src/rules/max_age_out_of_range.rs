@@ -48,7 +48,7 @@ impl Rule for MaxAgeOutOfRange {
                 }
             }
         }
-        for probe in cx.probes() {
+        for probe in cx.distinct_probes() {
             for response in [&probe.preflight, &probe.actual] {
                 let sent = response.values(names::MAX_AGE);
                 let ops: Vec<&HeaderOp> = sent.iter().flat_map(|h| h.ops()).collect();

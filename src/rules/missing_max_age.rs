@@ -32,7 +32,7 @@ impl Rule for MissingMaxAge {
     }
 
     fn check_site(&self, cx: &SiteContext, out: &mut Vec<Finding>) {
-        for probe in cx.probes() {
+        for probe in cx.distinct_probes() {
             let p = &probe.preflight;
             if !p.is_ok_status() || p.is_redirect() || p.first(names::MAX_AGE).is_some() {
                 continue;

@@ -145,6 +145,8 @@ pub struct SiteContext<'a> {
     pub client: &'a Client,
     pub sources: &'a Sources,
     probes: OnceCell<Vec<Probe<'a>>>,
+    /// Indexes of the probes whose answers no earlier probe shares.
+    distinct: OnceCell<Vec<usize>>,
     /// What the site's `Access-Control-Allow-Origin` values trust, shared by the origin rules.
     origins: OnceCell<values::Origins<'a>>,
     unique_ops: OnceCell<Vec<&'a HeaderOp>>,
@@ -162,6 +164,7 @@ impl<'a> SiteContext<'a> {
             client,
             sources,
             probes: OnceCell::new(),
+            distinct: OnceCell::new(),
             origins: OnceCell::new(),
             unique_ops: OnceCell::new(),
         }
@@ -171,6 +174,24 @@ impl<'a> SiteContext<'a> {
     /// trailing slash), resolved as a preflight and as the actual request.
     pub fn probes(&self) -> &[Probe<'a>] {
         self.probes.get_or_init(|| self.build_probes())
+    }
+
+    /// The probes whose answers no earlier probe shares (paths that select the same location
+    /// share theirs: see `build_probes`), for the rules whose findings depend on the answers
+    /// alone: a probe with the same answers would only find again, at the same tokens, what
+    /// the first one found (and findings are kept once per rule and token).
+    pub fn distinct_probes(&self) -> impl Iterator<Item = &Probe<'a>> {
+        let probes = self.probes();
+        let firsts = self.distinct.get_or_init(|| {
+            let mut seen = FxHashSet::default();
+            (0..probes.len())
+                .filter(|&i| {
+                    let probe = &probes[i];
+                    seen.insert((Rc::as_ptr(&probe.preflight), Rc::as_ptr(&probe.actual)))
+                })
+                .collect()
+        });
+        firsts.iter().map(move |&i| &probes[i])
     }
 
     pub(in crate::rules) fn origins(&self) -> &values::Origins<'a> {
@@ -189,12 +210,17 @@ impl<'a> SiteContext<'a> {
                 for sample in m.samples.iter().take(4) {
                     paths.push(sample.clone());
                     if !sample.ends_with('/') {
-                        paths.push(format!("{sample}/"));
+                        let mut slashed = String::with_capacity(sample.len() + 1);
+                        slashed.push_str(sample);
+                        slashed.push('/');
+                        paths.push(slashed);
                     }
                 }
             }
         }
-        let mut seen: FxHashSet<&str> = FxHashSet::default();
+        // Sized up front: the sets and maps below hold an entry per path.
+        let mut seen: FxHashSet<&str> =
+            FxHashSet::with_capacity_and_hasher(paths.len(), Default::default());
         let first: Vec<bool> = paths.iter().map(|p| seen.insert(p.as_str())).collect();
         drop(seen);
         let mut first = first.into_iter();
@@ -202,7 +228,7 @@ impl<'a> SiteContext<'a> {
 
         let origin = self.probe_origin();
         let request_headers = self.client_header_names().join(",").to_ascii_lowercase();
-        let resolver = resolve::Resolver::new(self.site);
+        let resolver = resolve::Resolver::with_capacity(self.site, paths.len());
         // Paths that select the same location get the same answers when nothing on the way
         // reads the path: those are resolved once (`/api/`, `/api/x` and `/api/x/` usually).
         type Answers<'a> = (
@@ -211,7 +237,7 @@ impl<'a> SiteContext<'a> {
             Option<Rc<(Response<'a>, Response<'a>)>>,
         );
         let mut answered: FxHashMap<Option<crate::model::ScopeId>, Answers<'a>> =
-            FxHashMap::default();
+            FxHashMap::with_capacity_and_hasher(paths.len(), Default::default());
         paths
             .into_iter()
             .map(|path| {
@@ -453,6 +479,48 @@ fn problems_of_kind(
 
 #[cfg(test)]
 mod tests {
+    use super::{Client, SiteContext};
+    use std::rc::Rc;
+
+    #[test]
+    fn distinct_probes_keep_one_probe_per_shared_answer_and_every_path_read_on_the_way() {
+        // `/api/` answers the same whatever the path; `/old/` rewrites, so each of its paths
+        // has answers of its own.
+        let text = "server {\n  listen 80;\n  location /api/ {\n    add_header \
+            Access-Control-Allow-Origin \"*\" always;\n  }\n  location /old/ {\n    \
+            rewrite ^/old/(.*)$ /new/$1 permanent;\n  }\n}\n";
+        let input = crate::Input::Stdin {
+            name: "nginx.conf".into(),
+            text: text.into(),
+        };
+        let report = crate::lint(&[input], &Default::default());
+        let site = &report.documents[0].sites[0];
+        let client = Client::default();
+        let cx = SiteContext::new(site, &client, &report.sources);
+        fn answers(p: &super::Probe) -> (usize, usize) {
+            (
+                Rc::as_ptr(&p.preflight).addr(),
+                Rc::as_ptr(&p.actual).addr(),
+            )
+        }
+        let all: Vec<_> = cx.probes().iter().map(answers).collect();
+        let distinct: Vec<_> = cx.distinct_probes().map(answers).collect();
+        let api = |p: &&super::Probe| p.path.starts_with("/api/");
+        assert!(cx.probes().iter().filter(api).count() > 1);
+        assert_eq!(cx.distinct_probes().filter(api).count(), 1);
+        let old = |p: &&super::Probe| p.path.starts_with("/old/");
+        assert!(cx.probes().iter().filter(old).count() > 1);
+        assert_eq!(
+            cx.distinct_probes().filter(old).count(),
+            cx.probes().iter().filter(old).count()
+        );
+        // Every answer is still there, once, in the order the probes first had it.
+        let mut firsts = all.clone();
+        let mut seen = std::collections::HashSet::new();
+        firsts.retain(|a| seen.insert(*a));
+        assert_eq!(distinct, firsts);
+    }
+
     #[test]
     fn a_rule_set_has_a_bit_for_every_rule() {
         assert!(super::RULES.len() <= 64);

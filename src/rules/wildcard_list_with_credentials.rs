@@ -35,7 +35,7 @@ impl Rule for WildcardListWithCredentials {
     }
 
     fn check_site(&self, cx: &SiteContext, out: &mut Vec<Finding>) {
-        for probe in cx.probes() {
+        for probe in cx.distinct_probes() {
             for response in [&probe.actual, &probe.preflight] {
                 if !cx.credentialed(response) {
                     continue;

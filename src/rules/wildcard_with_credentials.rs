@@ -44,7 +44,7 @@ impl Rule for WildcardWithCredentials {
                 out.push(finding(Some(wildcard), credentials));
             }
         }
-        for probe in cx.probes() {
+        for probe in cx.distinct_probes() {
             for response in [&probe.actual, &probe.preflight] {
                 check_response(response, out);
             }

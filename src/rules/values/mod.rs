@@ -213,7 +213,7 @@ fn credentials_index(cx: &SiteContext) -> FxHashMap<Span, Option<Span>> {
             index.entry(op.span).or_insert(Some(acac.value_span));
         }
     }
-    for probe in cx.probes() {
+    for probe in cx.distinct_probes() {
         for response in [&probe.actual, &probe.preflight] {
             let Some(acac) = response
                 .values(names::ALLOW_CREDENTIALS)
