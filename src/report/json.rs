@@ -65,6 +65,7 @@ fn render_chunk(findings: &[Finding], first_in_array: bool, sources: &Sources) -
     let mut buf = Vec::with_capacity(size);
     // Few rules report many findings: render each rule's URL once.
     let mut urls: FxHashMap<*const RuleInfo, Vec<u8>> = FxHashMap::default();
+    let mut seen = Rendered::default();
     for (i, f) in findings.iter().enumerate() {
         if i > 0 || !first_in_array {
             buf.push(b',');
@@ -77,14 +78,14 @@ fn render_chunk(findings: &[Finding], first_in_array: bool, sources: &Sources) -
         buf.extend_from_slice(b",\n      \"severity\": ");
         value(&mut buf, &f.severity);
         buf.extend_from_slice(b",\n      \"message\": ");
-        string(&mut buf, &f.message);
+        seen.string(&mut buf, &f.message);
         buf.extend_from_slice(b",\n      \"help\": ");
         match &f.help {
-            Some(help) => string(&mut buf, help),
+            Some(help) => seen.string(&mut buf, help),
             None => buf.extend_from_slice(b"null"),
         }
         let file = &sources.get(f.span.file).name;
-        location(&mut buf, b"      ", file, start, end);
+        location(&mut buf, b"      ", &mut seen, file, start, end);
         buf.extend_from_slice(b",\n      \"url\": ");
         let url = urls.entry(std::ptr::from_ref(f.rule)).or_insert_with(|| {
             let mut u = Vec::new();
@@ -101,8 +102,8 @@ fn render_chunk(findings: &[Finding], first_in_array: bool, sources: &Sources) -
             let s = file.position(l.span.start as usize);
             let e = file.position(l.span.end as usize);
             buf.extend_from_slice(b"\n        {\n          \"message\": ");
-            string(&mut buf, &l.message);
-            location(&mut buf, b"          ", &file.name, s, e);
+            seen.string(&mut buf, &l.message);
+            location(&mut buf, b"          ", &mut seen, &file.name, s, e);
             buf.extend_from_slice(b"\n        }");
         }
         if !f.secondary.is_empty() {
@@ -115,9 +116,16 @@ fn render_chunk(findings: &[Finding], first_in_array: bool, sources: &Sources) -
 
 /// The `file`, `line`, `column`, `end_line` and `end_column` members of an object whose
 /// members are indented by `indent`, each after the comma that ends the previous one.
-fn location(buf: &mut Vec<u8>, indent: &[u8], file: &str, start: Position, end: Position) {
+fn location(
+    buf: &mut Vec<u8>,
+    indent: &[u8],
+    seen: &mut Rendered,
+    file: &str,
+    start: Position,
+    end: Position,
+) {
     member(buf, indent, "file");
-    string(buf, file);
+    seen.string(buf, file);
     let numbers = [
         ("line", start.line),
         ("column", start.column),
@@ -127,6 +135,27 @@ fn location(buf: &mut Vec<u8>, indent: &[u8], file: &str, start: Position, end: 
     for (name, n) in numbers {
         member(buf, indent, name);
         value(buf, &n);
+    }
+}
+
+/// The strings of one chunk already rendered, by the place of their text in memory, with
+/// where their rendering is in the chunk's buffer: a tree repeats one mistake in many sites,
+/// so messages, help texts (interned, see `finding::Text`) and file names come again and
+/// again, and are escaped once and copied after that. Every text outlives the chunk's
+/// rendering, so the same place is the same text.
+#[derive(Default)]
+struct Rendered(FxHashMap<(usize, usize), std::ops::Range<usize>>);
+
+impl Rendered {
+    fn string(&mut self, buf: &mut Vec<u8>, s: &str) {
+        let key = (s.as_ptr().addr(), s.len());
+        if let Some(range) = self.0.get(&key) {
+            buf.extend_from_within(range.clone());
+            return;
+        }
+        let start = buf.len();
+        string(buf, s);
+        self.0.insert(key, start..buf.len());
     }
 }
 

@@ -207,7 +207,13 @@ impl<'a> SiteContext<'a> {
         }
         for scope in &self.site.scopes {
             if let Some(m) = &scope.matcher {
+                // A browser never sends a control character in a path (the URL parser
+                // strips tabs and newlines, percent-encodes the rest): a sample with one (a
+                // regex's `$` also matches before a final `\n`) is no request to ask about.
                 for sample in m.samples.iter().take(4) {
+                    if sample.chars().any(char::is_control) {
+                        continue;
+                    }
                     paths.push(sample.clone());
                     if !sample.ends_with('/') {
                         let mut slashed = String::with_capacity(sample.len() + 1);
@@ -519,6 +525,28 @@ mod tests {
         let mut seen = std::collections::HashSet::new();
         firsts.retain(|a| seen.insert(*a));
         assert_eq!(distinct, firsts);
+    }
+
+    #[test]
+    fn probes_never_ask_for_a_path_a_browser_cannot_send() {
+        // PCRE's `$` also matches before a final newline, so the regex's samples include
+        // `/items/1\n`: no browser sends that path.
+        let text = "server {\n  listen 80;\n  location ~ ^/items/([0-9]+)$ {\n    \
+            add_header Access-Control-Allow-Origin \"*\" always;\n  }\n}\n";
+        let input = crate::Input::Stdin {
+            name: "nginx.conf".into(),
+            text: text.into(),
+        };
+        let report = crate::lint(&[input], &Default::default());
+        let site = &report.documents[0].sites[0];
+        let client = Client::default();
+        let cx = SiteContext::new(site, &client, &report.sources);
+        let paths: Vec<&str> = cx.probes().iter().map(|p| p.path.as_str()).collect();
+        assert!(paths.iter().any(|p| p.starts_with("/items/")), "{paths:?}");
+        assert!(
+            paths.iter().all(|p| !p.chars().any(char::is_control)),
+            "{paths:?}"
+        );
     }
 
     #[test]

@@ -165,7 +165,7 @@ impl Vars {
     fn value_of(&self, arg: &Arg) -> HeaderValue {
         let text = &arg.value;
         if !text.contains('$') {
-            return HeaderValue::Literal(text.to_string());
+            return HeaderValue::Literal(text.as_str().to_string());
         }
         if let Some(name) = single_variable(text) {
             return match self.get(name) {
@@ -174,7 +174,7 @@ impl Vars {
                     HeaderValue::RequestOrigin { via }
                 }
                 Some(v) => v,
-                None => HeaderValue::Dynamic(text.to_string()),
+                None => HeaderValue::Dynamic(text.as_str().to_string()),
             };
         }
         // Text with variables: literal only when every variable is.
@@ -185,7 +185,7 @@ impl Vars {
             let (name, len) = variable_at(&rest[i..]);
             match self.get(name) {
                 Some(HeaderValue::Literal(v)) if !name.is_empty() => out.push_str(&v),
-                _ => return HeaderValue::Dynamic(text.to_string()),
+                _ => return HeaderValue::Dynamic(text.as_str().to_string()),
             }
             rest = &rest[i + len..];
         }
@@ -501,7 +501,7 @@ fn header_op(item: &Item, vars: &Vars, problems: &mut Vec<Problem>) -> Option<He
             };
             let always = item.arg(2) == Some("always");
             Some(HeaderOp {
-                name: name.value.to_string(),
+                name: name.value.as_str().to_string(),
                 value: vars.value_of(value),
                 action: HeaderAction::Append,
                 reach: if always {
@@ -646,9 +646,9 @@ fn origin_test(item: &Item) -> Option<OriginTest> {
     match words.as_slice() {
         [var, op, value] if var.value.eq_ignore_ascii_case("$http_origin") => {
             match op.value.as_str() {
-                "=" => Some(OriginTest::Exact(value.value.to_string())),
+                "=" => Some(OriginTest::Exact(value.value.as_str().to_string())),
                 "~" | "~*" => Some(OriginTest::Regex {
-                    pattern: value.value.to_string(),
+                    pattern: value.value.as_str().to_string(),
                     case_insensitive: op.value == "~*",
                     regex: compile(&value.value, op.value == "~*"),
                 }),
@@ -726,7 +726,7 @@ fn conditions(item: &Item, vars: &Vars) -> Vec<Condition> {
             if name.eq_ignore_ascii_case("request_method") {
                 return match op_kind {
                     "=" => vec![Condition::Method {
-                        methods: vec![value.value.to_string()],
+                        methods: vec![value.value.as_str().to_string()],
                         negate,
                         span,
                     }],
@@ -740,7 +740,7 @@ fn conditions(item: &Item, vars: &Vars) -> Vec<Condition> {
             }
             if let Some(header) = header_name(name) {
                 let test = match op_kind {
-                    "=" => ValueTest::Equals(value.value.to_string()),
+                    "=" => ValueTest::Equals(value.value.as_str().to_string()),
                     "~" | "~*" => ValueTest::Regex(compile(&value.value, ci)),
                     _ => return unknown(),
                 };
@@ -946,7 +946,7 @@ fn lower_if(
 
 fn location_matcher(item: &Item, problems: &mut Vec<Problem>) -> Option<PathMatcher> {
     let (modifier, pattern, span) = match &*item.args {
-        [m, p] => (m.value.as_str(), p.value.to_string(), p.span),
+        [m, p] => (m.value.as_str(), p.value.as_str().to_string(), p.span),
         [single] => {
             let v = single.value.as_str();
             let split = ["=", "^~", "~*", "~"]
@@ -1005,9 +1005,9 @@ fn location_matcher(item: &Item, problems: &mut Vec<Problem>) -> Option<PathMatc
 
 fn prefix_samples(prefix: &str) -> Vec<String> {
     if prefix.ends_with('/') {
-        vec![prefix.to_string(), format!("{prefix}x")]
+        vec![prefix.to_string(), [prefix, "x"].concat()]
     } else {
-        vec![prefix.to_string(), format!("{prefix}/x")]
+        vec![prefix.to_string(), [prefix, "/x"].concat()]
     }
 }
 
@@ -1028,7 +1028,7 @@ fn return_step(item: &Item) -> Option<Step> {
         }
         Err(_) => Some(Step::Return {
             status: 302,
-            location: Some(first.value.to_string()),
+            location: Some(first.value.as_str().to_string()),
             span: item.span,
         }),
     }
