@@ -488,6 +488,15 @@ mod tests {
     use super::{Client, SiteContext};
     use std::rc::Rc;
 
+    /// The report of an nginx file, its model kept.
+    fn lint_nginx(text: &str) -> crate::Report {
+        let input = crate::Input::Stdin {
+            name: "nginx.conf".into(),
+            text: text.into(),
+        };
+        crate::lint(&[input], &Default::default())
+    }
+
     #[test]
     fn distinct_probes_keep_one_probe_per_shared_answer_and_every_path_read_on_the_way() {
         // `/api/` answers the same whatever the path; `/old/` rewrites, so each of its paths
@@ -495,14 +504,9 @@ mod tests {
         let text = "server {\n  listen 80;\n  location /api/ {\n    add_header \
             Access-Control-Allow-Origin \"*\" always;\n  }\n  location /old/ {\n    \
             rewrite ^/old/(.*)$ /new/$1 permanent;\n  }\n}\n";
-        let input = crate::Input::Stdin {
-            name: "nginx.conf".into(),
-            text: text.into(),
-        };
-        let report = crate::lint(&[input], &Default::default());
-        let site = &report.documents[0].sites[0];
+        let report = lint_nginx(text);
         let client = Client::default();
-        let cx = SiteContext::new(site, &client, &report.sources);
+        let cx = SiteContext::new(&report.documents[0].sites[0], &client, &report.sources);
         fn answers(p: &super::Probe) -> (usize, usize) {
             (
                 Rc::as_ptr(&p.preflight).addr(),
@@ -533,14 +537,9 @@ mod tests {
         // `/items/1\n`: no browser sends that path.
         let text = "server {\n  listen 80;\n  location ~ ^/items/([0-9]+)$ {\n    \
             add_header Access-Control-Allow-Origin \"*\" always;\n  }\n}\n";
-        let input = crate::Input::Stdin {
-            name: "nginx.conf".into(),
-            text: text.into(),
-        };
-        let report = crate::lint(&[input], &Default::default());
-        let site = &report.documents[0].sites[0];
+        let report = lint_nginx(text);
         let client = Client::default();
-        let cx = SiteContext::new(site, &client, &report.sources);
+        let cx = SiteContext::new(&report.documents[0].sites[0], &client, &report.sources);
         let paths: Vec<&str> = cx.probes().iter().map(|p| p.path.as_str()).collect();
         assert!(paths.iter().any(|p| p.starts_with("/items/")), "{paths:?}");
         assert!(
