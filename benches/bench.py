@@ -17,8 +17,8 @@ What it does:
 2. builds corslint (`cargo build --release`, honouring `CARGO_TARGET_DIR`) and installs
    gixy-next and crossplane from PyPI into a virtual environment kept in the target folder;
 3. times whole processes — `corslint check --format json --exit-zero`, `gixy-next -f json`,
-   `crossplane parse` — several times each (corslint's and crossplane's runs in turns, so
-   that their ratio sees one machine speed), checks that each one exits as expected and that
+   `crossplane parse` — several times each (the three tools' runs in turns, gixy-next's
+   where it finishes in time, so that their ratios see one machine speed), checks that each one exits as expected and that
    its output is real (corslint reports findings, crossplane read every included file), and
    prints a Markdown table of medians, ratios, scaling (time at 10x the input / time at 1x)
    and peak memory (each command's own, measured by GNU time where it is installed; corslint's
@@ -699,19 +699,22 @@ def main() -> None:
             [str(corslint), "check", "--format", "json", "--exit-zero", target],
             max(3, args.repeats // 2) if slow else args.repeats, None,
         )]
+        gixy_cmd = [str(tools / "gixy-next"), "-f", "json", target] if tools else []
+        # gixy-next's runs alternate with the others' where it finishes in time (a few
+        # seconds to half a minute a run), so that its ratio too sees one machine speed.
+        gixy_together = tools is not None and tree.servers <= 200
         if tools:
             # crossplane's runs alternate with corslint's (see `measure_together`).
             specs.append((
                 "crossplane", [str(tools / "crossplane"), "parse", target],
                 args.other_repeats, None,
             ))
+        if gixy_together:
+            specs.append(("gixy-next", gixy_cmd, args.other_repeats, args.gixy_timeout))
         for tool, result in measure_together(specs, tree, work).items():
             results[tool, tree.label] = result
-        if tools:
-            gixy = measure(
-                "gixy-next", [str(tools / "gixy-next"), "-f", "json", target],
-                tree, work, args.other_repeats if tree.servers <= 200 else 1, args.gixy_timeout,
-            )
+        if tools and not gixy_together:
+            gixy = measure("gixy-next", gixy_cmd, tree, work, 1, args.gixy_timeout)
             results["gixy-next", tree.label] = gixy
     if repo:
         print(f"timing {repo.label}...", file=sys.stderr, flush=True)
