@@ -7,6 +7,8 @@
 //! failure. Locally: `CORSLINT_BROWSER=1 cargo test --test browser -- --nocapture`.
 //! `CORSLINT_BROWSER_ONLY=name,name` runs only those scenarios.
 
+#[path = "support/chromium.rs"]
+mod chromium;
 #[path = "browser/harness.rs"]
 mod harness;
 #[path = "support/process.rs"]

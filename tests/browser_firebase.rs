@@ -11,6 +11,8 @@
 //! `npm ci --prefix tests/oracles && CORSLINT_BROWSER=1 cargo test --test browser_firebase
 //! -- --nocapture`.
 
+#[path = "support/chromium.rs"]
+mod chromium;
 #[path = "support/process.rs"]
 #[allow(dead_code)]
 mod process;
@@ -30,7 +32,6 @@ use scenario::Scenario;
 use serde_json::Value;
 use verdicts::{PREFLIGHT, Verdict, cause, short};
 
-const BROWSER_LIMIT: Duration = Duration::from_secs(30);
 const CORSLINT_LIMIT: Duration = Duration::from_secs(20);
 const START_LIMIT: Duration = Duration::from_secs(15);
 /// What Chromium prints before the reason of a CORS failure.
@@ -347,45 +348,17 @@ fn browse(
     dir: &Path,
     page_port: u16,
 ) -> Result<(Verdict, String, Option<String>), String> {
-    let mut command = Command::new(&tools.chromium);
-    command
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-        ])
-        .arg(format!(
-            "--user-data-dir={}",
-            dir.join("chromium-profile").display()
-        ))
-        .args([
-            "--enable-logging=stderr",
-            "--v=0",
-            "--virtual-time-budget=5000",
-            "--dump-dom",
-        ])
-        .arg(format!("http://127.0.0.1:{page_port}/"));
-    let (dom_file, log_file) = (dir.join("dom.html"), dir.join("chromium.log"));
-    let mut guard = Guard::spawn(command, "chromium", None, &dom_file, &log_file)?;
-    guard.wait(BROWSER_LIMIT)?;
-    drop(guard);
-    let dom = process::read(&dom_file);
-    let log = process::read(&log_file);
-    let outcome = dom
-        .split_once("CORSLINT-OUTCOME ")
-        .and_then(|(_, rest)| rest.split_once(" END"))
-        .map(|(o, _)| o.to_string())
-        .ok_or("the page wrote no outcome (did it load?)")?;
+    let url = format!("http://127.0.0.1:{page_port}/");
+    let chromium::PageRun { outcome, log } = chromium::load(&tools.chromium, dir, &url)?;
     let verdict = if outcome.starts_with("ok ") {
         Verdict::Allowed
     } else if outcome.starts_with("error ") {
         Verdict::Blocked
     } else {
-        return Err(format!("the fetch did not settle: {outcome}"));
+        return Err(format!(
+            "the fetch did not settle ({} runs): {outcome}",
+            chromium::ATTEMPTS
+        ));
     };
     let reason = log
         .lines()

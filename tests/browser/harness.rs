@@ -10,13 +10,13 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use super::process::{self, Guard};
+use super::chromium;
+use super::process;
 use super::scenario::{Scenario, Values};
 use super::stack;
 use super::verdicts::{self, Verdict, cause, short};
 
 /// Chromium gets this long (wall clock) to load the page and dump it.
-const BROWSER_LIMIT: Duration = Duration::from_secs(30);
 /// corslint runs on one small file.
 const CORSLINT_LIMIT: Duration = Duration::from_secs(20);
 /// What Chromium prints before the reason of a CORS failure.
@@ -148,43 +148,16 @@ fn run_in(tools: &Tools, scenario: &Scenario, dir: &Path, row: &mut Row) -> Resu
 }
 
 fn browse(tools: &Tools, values: &Values, dir: &Path) -> Result<Browser, String> {
-    let profile = dir.join("chromium-profile");
-    let mut command = Command::new(&tools.chromium);
-    command
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-        ])
-        .arg(format!("--user-data-dir={}", profile.display()))
-        .args([
-            "--enable-logging=stderr",
-            "--v=0",
-            "--virtual-time-budget=5000",
-            "--dump-dom",
-        ])
-        .arg(format!("http://127.0.0.1:{}/", values.page_port));
-    let dom_file = dir.join("dom.html");
-    let log_file = dir.join("chromium.log");
-    let mut guard = Guard::spawn(command, "chromium", None, &dom_file, &log_file)?;
-    guard.wait(BROWSER_LIMIT)?;
-    drop(guard);
-    let dom = process::read(&dom_file);
-    let log = process::read(&log_file);
-    let outcome = between(&dom, "CORSLINT-OUTCOME ", " END")
-        .ok_or_else(|| "the page wrote no outcome (did it load?)".to_string())?
-        .to_string();
+    let url = format!("http://127.0.0.1:{}/", values.page_port);
+    let chromium::PageRun { outcome, log } = chromium::load(&tools.chromium, dir, &url)?;
     let verdict = if outcome.starts_with("ok ") {
         Verdict::Allowed
     } else if outcome.starts_with("error ") {
         Verdict::Blocked
     } else {
         return Err(format!(
-            "the fetch did not settle within the virtual time budget: {outcome}"
+            "the fetch did not settle within the virtual time budget ({} runs): {outcome}",
+            chromium::ATTEMPTS
         ));
     };
     let console: Vec<String> = log
@@ -211,12 +184,6 @@ fn console_text(line: &str) -> &str {
         .map(|(t, _)| t)
         .unwrap_or(text);
     text.trim().trim_matches('"')
-}
-
-fn between<'a>(text: &'a str, start: &str, end: &str) -> Option<&'a str> {
-    let from = text.find(start)? + start.len();
-    let to = text[from..].find(end)? + from;
-    Some(&text[from..to])
 }
 
 fn simulate(
