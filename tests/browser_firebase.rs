@@ -349,17 +349,11 @@ fn browse(
     page_port: u16,
 ) -> Result<(Verdict, String, Option<String>), String> {
     let url = format!("http://127.0.0.1:{page_port}/");
-    let chromium::PageRun { outcome, log } = chromium::load(&tools.chromium, dir, &url)?;
-    let verdict = if outcome.starts_with("ok ") {
-        Verdict::Allowed
-    } else if outcome.starts_with("error ") {
-        Verdict::Blocked
-    } else {
-        return Err(format!(
-            "the fetch did not settle ({} runs): {outcome}",
-            chromium::ATTEMPTS
-        ));
-    };
+    let chromium::PageRun {
+        verdict,
+        outcome,
+        log,
+    } = chromium::load(&tools.chromium, dir, &url)?;
     let reason = log
         .lines()
         .filter(|l| l.contains(":CONSOLE"))

@@ -96,11 +96,18 @@ pub(crate) fn samples_with(
         if c.len() > MAX_SAMPLE_LEN || c.len() * reps > VERIFY_BUDGET {
             continue;
         }
-        if good.contains(&c) || odd.contains(&c) || !re.is_match(&c) {
+        // A browser never sends a control character in a path (the URL parser strips tabs
+        // and newlines and percent-encodes the rest), though a regex may match one (PCRE's
+        // `$` also matches before a final `\n`): such a sample is no request.
+        if c.chars().any(char::is_control)
+            || good.contains(&c)
+            || odd.contains(&c)
+            || !re.is_match(&c)
+        {
             continue;
         }
-        // control characters and `//` are legal but unhelpful samples
-        if c.chars().any(char::is_control) || c.contains("//") && !c.contains("://") {
+        // `//` is legal but an unhelpful sample
+        if c.contains("//") && !c.contains("://") {
             odd.push(c);
         } else {
             good.push(c);

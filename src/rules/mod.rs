@@ -207,13 +207,7 @@ impl<'a> SiteContext<'a> {
         }
         for scope in &self.site.scopes {
             if let Some(m) = &scope.matcher {
-                // A browser never sends a control character in a path (the URL parser
-                // strips tabs and newlines, percent-encodes the rest): a sample with one (a
-                // regex's `$` also matches before a final `\n`) is no request to ask about.
                 for sample in m.samples.iter().take(4) {
-                    if sample.chars().any(char::is_control) {
-                        continue;
-                    }
                     paths.push(sample.clone());
                     if !sample.ends_with('/') {
                         let mut slashed = String::with_capacity(sample.len() + 1);

@@ -149,17 +149,11 @@ fn run_in(tools: &Tools, scenario: &Scenario, dir: &Path, row: &mut Row) -> Resu
 
 fn browse(tools: &Tools, values: &Values, dir: &Path) -> Result<Browser, String> {
     let url = format!("http://127.0.0.1:{}/", values.page_port);
-    let chromium::PageRun { outcome, log } = chromium::load(&tools.chromium, dir, &url)?;
-    let verdict = if outcome.starts_with("ok ") {
-        Verdict::Allowed
-    } else if outcome.starts_with("error ") {
-        Verdict::Blocked
-    } else {
-        return Err(format!(
-            "the fetch did not settle within the virtual time budget ({} runs): {outcome}",
-            chromium::ATTEMPTS
-        ));
-    };
+    let chromium::PageRun {
+        verdict,
+        outcome,
+        log,
+    } = chromium::load(&tools.chromium, dir, &url)?;
     let console: Vec<String> = log
         .lines()
         .filter(|l| l.contains(":CONSOLE"))

@@ -7,46 +7,60 @@ use std::process::Command;
 use std::time::Duration;
 
 use crate::process::{self, Guard};
+use crate::verdicts::Verdict;
 
 /// How long one Chromium run may take.
 const LIMIT: Duration = Duration::from_secs(30);
 
 /// Runs of a page whose fetch is still pending when Chromium gives up waiting.
-pub const ATTEMPTS: usize = 3;
+const ATTEMPTS: usize = 3;
 
 /// What a page run produced.
 pub struct PageRun {
-    /// The text between `CORSLINT-OUTCOME ` and ` END`: `ok …` or `error …` once the fetch
-    /// settled, `pending` if it had not.
+    /// Allowed for `ok …`, blocked for `error …`.
+    pub verdict: Verdict,
+    /// The text between `CORSLINT-OUTCOME ` and ` END`.
     pub outcome: String,
     /// Chromium's log (console messages included).
     pub log: String,
-}
-
-impl PageRun {
-    pub fn settled(&self) -> bool {
-        self.outcome.starts_with("ok ") || self.outcome.starts_with("error ")
-    }
 }
 
 /// Loads `url` in headless Chromium, its profile and output in `dir`, and reads the outcome
 /// the page wrote. Chromium dumps the page when its virtual time budget runs out; on a
 /// loaded machine a page can still be waiting then (the fetch reached the server, its answer
 /// not yet the page: seen once in CI with a sandboxed iframe), which says nothing about
-/// CORS. Such a run is repeated, with a fresh profile, up to `ATTEMPTS` times in all; the
-/// caller reports an outcome that never settles.
+/// CORS. Such a run is repeated, with a fresh profile, up to `ATTEMPTS` times in all; an
+/// outcome that never settles is an error.
 pub fn load(chromium: &Path, dir: &Path, url: &str) -> Result<PageRun, String> {
-    let mut run = load_once(chromium, dir, url, 1)?;
-    for attempt in 2..=ATTEMPTS {
-        if run.settled() {
-            break;
-        }
-        run = load_once(chromium, dir, url, attempt)?;
+    let mut outcome = String::new();
+    for attempt in 1..=ATTEMPTS {
+        let log;
+        (outcome, log) = load_once(chromium, dir, url, attempt)?;
+        let verdict = if outcome.starts_with("ok ") {
+            Verdict::Allowed
+        } else if outcome.starts_with("error ") {
+            Verdict::Blocked
+        } else {
+            continue;
+        };
+        return Ok(PageRun {
+            verdict,
+            outcome,
+            log,
+        });
     }
-    Ok(run)
+    Err(format!(
+        "the fetch did not settle within the virtual time budget ({ATTEMPTS} runs): {outcome}"
+    ))
 }
 
-fn load_once(chromium: &Path, dir: &Path, url: &str, attempt: usize) -> Result<PageRun, String> {
+/// One Chromium run: the page's outcome and Chromium's log.
+fn load_once(
+    chromium: &Path,
+    dir: &Path,
+    url: &str,
+    attempt: usize,
+) -> Result<(String, String), String> {
     let mut command = Command::new(chromium);
     command
         .args([
@@ -81,8 +95,5 @@ fn load_once(chromium: &Path, dir: &Path, url: &str, attempt: usize) -> Result<P
         .and_then(|(_, rest)| rest.split_once(" END"))
         .map(|(outcome, _)| outcome.to_string())
         .ok_or("the page wrote no outcome (did it load?)")?;
-    Ok(PageRun {
-        outcome,
-        log: process::read(&log_file),
-    })
+    Ok((outcome, process::read(&log_file)))
 }
