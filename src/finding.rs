@@ -3,7 +3,9 @@
 use crate::source::Span;
 use rustc_hash::FxHashSet;
 use serde::Serialize;
-use std::sync::{Arc, LazyLock, Mutex};
+use std::cell::RefCell;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -80,28 +82,40 @@ pub struct Finding {
 /// message and help, in many sites, and findings live until the report is written.
 pub type Text = Arc<str>;
 
-/// Distinct finding texts seen lately. Bounded: a long-running language server lints
-/// forever, and sharing is only an economy.
-static TEXTS: LazyLock<Mutex<FxHashSet<Text>>> = LazyLock::new(Mutex::default);
+thread_local! {
+    /// Distinct finding texts seen lately, one set per thread: rules run on every thread of
+    /// the pool, and one shared set behind a lock made them queue for it. Bounded: a
+    /// long-running language server lints forever, and sharing is only an economy.
+    static TEXTS: RefCell<(u64, FxHashSet<Text>)> = RefCell::default();
+}
 const MAX_TEXTS: usize = 16 * 1024;
+
+/// Which lint the threads' sets belong to: [`forget_texts`] moves it on, and each thread
+/// empties its own set when it next sees the change.
+static GENERATION: AtomicU64 = AtomicU64::new(0);
 
 /// The shared copy of `text`.
 fn intern(text: String) -> Text {
-    let mut texts = TEXTS.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(known) = texts.get(text.as_str()) {
-        return known.clone();
-    }
-    if texts.len() >= MAX_TEXTS {
-        texts.clear();
-    }
-    let text: Text = Arc::from(text);
-    texts.insert(text.clone());
-    text
+    TEXTS.with_borrow_mut(|(generation, texts)| {
+        let current = GENERATION.load(Ordering::Relaxed);
+        if *generation != current || texts.len() >= MAX_TEXTS {
+            texts.clear();
+            *generation = current;
+        }
+        if let Some(known) = texts.get(text.as_str()) {
+            return known.clone();
+        }
+        let text: Text = Arc::from(text);
+        texts.insert(text.clone());
+        text
+    })
 }
 
-/// Lets go of the shared texts (findings keep theirs): called when a lint is over.
+/// Lets go of the shared texts (findings keep theirs): called when a lint is over. This
+/// thread's set is emptied now, the pool's threads' when they next intern a text.
 pub fn forget_texts() {
-    TEXTS.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    GENERATION.fetch_add(1, Ordering::Relaxed);
+    TEXTS.with_borrow_mut(|(_, texts)| texts.clear());
 }
 
 impl Finding {
