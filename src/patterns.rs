@@ -588,13 +588,17 @@ pub fn nginx_location_regex(
     case_insensitive: bool,
 ) -> Result<CompiledPath, PatternError> {
     check_len(pattern)?;
-    let body = self::dialect::translate(pattern, Dialect::Pcre, &Default::default())?;
-    let rust_src = if case_insensitive {
-        format!("(?i){body}")
-    } else {
-        body
-    };
-    finish_with(&rust_src, None, &[], true)
+    // Every server of a tree may repeat the same regex locations: translated once each.
+    static DONE: memo::Memo<(String, bool), Result<CompiledPath, PatternError>> = memo::Memo::new();
+    DONE.get_or((pattern.to_string(), case_insensitive), || {
+        let body = self::dialect::translate(pattern, Dialect::Pcre, &Default::default())?;
+        let rust_src = if case_insensitive {
+            format!("(?i){body}")
+        } else {
+            body
+        };
+        finish_with(&rust_src, None, &[], true)
+    })
 }
 
 /// nginx prefix `location /p` (also `^~ /p`): byte prefix, case-sensitive.
