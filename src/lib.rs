@@ -120,6 +120,9 @@ struct ReadFile {
     client: settings::Client,
     /// The rules enabled for this file.
     enabled: rules::RuleSet,
+    /// The findings of each site, when the sites were checked as they were read (and are
+    /// no longer in the document).
+    checked_sites: Option<Vec<Vec<Finding>>>,
 }
 
 /// Files read into models before their rules run (in parallel).
@@ -379,18 +382,35 @@ impl<'o> Run<'o> {
             self.report.findings.push(binary_file(id, at));
             return None;
         }
-        let document = match expanded {
-            Some(expanded) => formats::nginx::read_expanded(id, expanded),
-            None => formats::read(format, id, &mut self.report.sources, &options),
-        };
         let rel = relative(path);
         let enabled: rules::RuleSet = rules::all()
             .filter(|rule| settings.enabled(rule) && !settings.ignored_for(&rel, rule))
             .collect();
+        let client = settings.client.clone();
+        let (document, checked_sites) = match expanded {
+            // A tree of several servers (`include conf.d/*.conf`): each server is checked as
+            // soon as it is lowered, on the thread that lowered it, and its model freed
+            // there. (A file of one server is checked with the others of its batch.)
+            Some(expanded) if !self.keep_documents && expanded.servers() > 1 => {
+                let rules = rules::enabled_rules(&|rule| enabled.contains(rule));
+                let sources = &self.report.sources;
+                let (document, per_site) =
+                    formats::nginx::read_expanded_into(id, expanded, &|site| {
+                        rules::check_site(&site, &client, sources, &rules)
+                    });
+                (document, Some(per_site))
+            }
+            Some(expanded) => (formats::nginx::read_expanded(id, expanded), None),
+            None => (
+                formats::read(format, id, &mut self.report.sources, &options),
+                None,
+            ),
+        };
         let file = ReadFile {
             document,
-            client: settings.client.clone(),
+            client,
             enabled,
+            checked_sites,
         };
         Some((file, settings))
     }
@@ -408,7 +428,11 @@ impl<'o> Run<'o> {
         let checked = parallel::map(files.len(), |i| {
             let mut file = files[i].lock().unwrap_or_else(|e| e.into_inner());
             let file = &mut *file;
+            let checked_sites = file.checked_sites.take();
             let enabled = |rule: &RuleInfo| file.enabled.contains(rule);
+            if let Some(per_site) = checked_sites {
+                return rules::join(&file.document, per_site, &rules::enabled_rules(&enabled));
+            }
             let client = &file.client;
             let client_for = |_: &model::Site| client.clone();
             if keep_documents {

@@ -426,15 +426,7 @@ fn check_held(
     sources: &Sources,
     enabled: &dyn Fn(&RuleInfo) -> bool,
 ) -> Vec<Finding> {
-    let mut findings = Vec::new();
-    let rules: Vec<&dyn Rule> = RULES
-        .iter()
-        .copied()
-        .filter(|r| enabled(r.info()))
-        .collect();
-    for rule in &rules {
-        rule.check_document(document, &mut findings);
-    }
+    let rules = enabled_rules(enabled);
     // Sites are independent: they are checked in parallel, and their findings joined in
     // site order.
     let clients: Vec<Client> = sites
@@ -442,15 +434,43 @@ fn check_held(
         .map(|held| held.with(client_for).unwrap_or_default())
         .collect();
     let per_site = crate::parallel::map(sites.len(), |i| {
-        sites[i].check(|site| {
-            let mut out = Vec::new();
-            let cx = SiteContext::new(site, &clients[i], sources);
-            for rule in &rules {
-                rule.check_site(&cx, &mut out);
-            }
-            out
-        })
+        sites[i].check(|site| check_site(site, &clients[i], sources, &rules))
     });
+    join(document, per_site, &rules)
+}
+
+/// The rules `enabled` selects, in code order.
+pub fn enabled_rules(enabled: &dyn Fn(&RuleInfo) -> bool) -> Vec<&'static dyn Rule> {
+    RULES
+        .iter()
+        .copied()
+        .filter(|r| enabled(r.info()))
+        .collect()
+}
+
+/// The findings of `rules` about one site.
+pub fn check_site(
+    site: &Site,
+    client: &Client,
+    sources: &Sources,
+    rules: &[&dyn Rule],
+) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let cx = SiteContext::new(site, client, sources);
+    for rule in rules {
+        rule.check_site(&cx, &mut out);
+    }
+    out
+}
+
+/// A document's findings: those of `rules` about the document itself (the problems met while
+/// reading it), then its sites' ([`check_site`], in site order), one per rule and token.
+/// For a document whose sites were checked as they were read (they are no longer in it).
+pub fn join(document: &Document, per_site: Vec<Vec<Finding>>, rules: &[&dyn Rule]) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for rule in rules {
+        rule.check_document(document, &mut findings);
+    }
     findings.reserve_exact(per_site.iter().map(Vec::len).sum());
     findings.extend(per_site.into_iter().flatten());
     // One finding per rule and token, even when many probes or sites lead to it.

@@ -23,10 +23,16 @@ use crate::source::{FileId, Span};
 /// Statuses that mean a redirect with a `Location`.
 const REDIRECT_STATUSES: [u16; 5] = [301, 302, 303, 307, 308];
 
-/// Lowers the expanded directives of one file into sites. The body of each server is
-/// taken out of `items` and freed once lowered: a large tree's directives and its model
-/// are not both in memory whole.
-pub fn lower(items: &mut [Item], file: FileId, problems: &mut Vec<Problem>) -> Vec<Site> {
+/// Lowers the expanded directives of one file into sites, each handed to `take` on the
+/// thread that built it (results in site order). The body of each server is taken out of
+/// `items` and freed once lowered: a large tree's directives and its model are not both in
+/// memory whole.
+pub fn lower<T: Send>(
+    items: &mut [Item],
+    file: FileId,
+    problems: &mut Vec<Problem>,
+    take: &(dyn Fn(Site) -> T + Sync),
+) -> Vec<T> {
     let mut vars = Vars::default();
     let mut http = Level::default();
     let mut servers: Vec<Server> = Vec::new();
@@ -68,9 +74,9 @@ pub fn lower(items: &mut [Item], file: FileId, problems: &mut Vec<Problem>) -> V
             &vars,
             &mut own,
         );
-        (site, own)
+        (take(site), own)
     });
-    let mut sites: Vec<Site> = Vec::with_capacity(lowered.len());
+    let mut sites: Vec<T> = Vec::with_capacity(lowered.len());
     for (site, own) in lowered {
         sites.push(site);
         problems.extend(own);
@@ -83,7 +89,7 @@ pub fn lower(items: &mut [Item], file: FileId, problems: &mut Vec<Problem>) -> V
             .first()
             .map(|f| f.span.to(items.last().map(|l| l.span).unwrap_or(f.span)))
             .unwrap_or(Span::new(file, 0..0));
-        sites.push(lower_server(
+        sites.push(take(lower_server(
             items,
             whole,
             whole,
@@ -91,9 +97,21 @@ pub fn lower(items: &mut [Item], file: FileId, problems: &mut Vec<Problem>) -> V
             &http,
             &vars,
             problems,
-        ));
+        )));
     }
     sites
+}
+
+/// How many `server` blocks the expanded directives hold (at the top or in `http`).
+pub fn server_count(items: &[Item]) -> usize {
+    let is_server = |item: &Item| item.name() == "server" && item.block.is_some();
+    items
+        .iter()
+        .map(|item| match item.name() {
+            "http" => item.children().iter().filter(|c| is_server(c)).count(),
+            _ => usize::from(is_server(item)),
+        })
+        .sum()
 }
 
 /// A `server` block on its way to a site: its body, taken out of the directives.

@@ -12,7 +12,7 @@ mod validate;
 use rustc_hash::FxHashSet;
 use std::path::{Path, PathBuf};
 
-use crate::model::{Document, Problem, ProblemKind};
+use crate::model::{Document, Problem, ProblemKind, Site};
 use crate::source::{FileId, Sources, Span};
 
 /// Reads an nginx file (with everything it includes) into the model.
@@ -36,6 +36,11 @@ impl Expanded {
     pub fn included_files(&self) -> &FxHashSet<PathBuf> {
         &self.visited
     }
+
+    /// How many `server` blocks it holds.
+    pub fn servers(&self) -> usize {
+        lower::server_count(&self.items)
+    }
 }
 
 /// Parses an nginx file and everything it includes (adding those files to `sources`).
@@ -54,25 +59,40 @@ pub fn expand(file: FileId, sources: &mut Sources) -> Expanded {
 
 /// Lowers an expanded nginx file into the model.
 pub fn read_expanded(file: FileId, expanded: Expanded) -> Document {
+    let (mut document, sites) = read_expanded_into(file, expanded, &|site| site);
+    document.sites = sites;
+    document
+}
+
+/// Lowers an expanded nginx file like [`read_expanded`], but hands each site to `take` as
+/// soon as it is built, on the thread that built it, instead of keeping it: the document
+/// comes back without sites, with `take`'s results in site order. `corslint check` checks
+/// each server of a large tree this way while its model is fresh, and frees it there.
+pub fn read_expanded_into<T: Send>(
+    file: FileId,
+    expanded: Expanded,
+    take: &(dyn Fn(Site) -> T + Sync),
+) -> (Document, Vec<T>) {
     let Expanded {
         mut items,
         mut problems,
         suppressions,
         ..
     } = expanded;
-    let sites = if problems.iter().any(|p| p.kind == ProblemKind::Syntax) {
+    let taken = if problems.iter().any(|p| p.kind == ProblemKind::Syntax) {
         // A file that does not parse is reported as such; nothing in it is judged.
         Vec::new()
     } else {
         validate::validate(&items, &mut problems);
         crate::trace("validated");
-        lower::lower(&mut items, file, &mut problems)
+        lower::lower(&mut items, file, &mut problems, take)
     };
-    Document {
-        sites,
+    let document = Document {
+        sites: Vec::new(),
         problems,
         suppressions,
-    }
+    };
+    (document, taken)
 }
 
 /// The files an nginx file includes (directly or not), as resolved paths: when a folder is
