@@ -325,7 +325,7 @@ fn compile_uncached(pattern: &str, case_insensitive: bool) -> Option<Regex> {
     RegexBuilder::new(&body)
         .case_insensitive(case_insensitive)
         .size_limit(1 << 20)
-        .dfa_size_limit(0)
+        .dfa_size_limit(crate::patterns::DFA_CACHE_LIMIT)
         .build()
         .ok()
         .map(Regex::new)
