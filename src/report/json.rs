@@ -6,6 +6,7 @@
 //! output is the same as the pretty printer's, byte for byte.
 
 use std::io::Write;
+use std::sync::Mutex;
 
 use rustc_hash::FxHashMap;
 use serde::Serialize;
@@ -24,14 +25,26 @@ const BATCH: usize = 4 * CHUNK;
 
 pub fn write(findings: &[Finding], sources: &Sources, out: &mut dyn Write) -> std::io::Result<()> {
     out.write_all(b"{\n  \"version\": 1,\n  \"findings\": [")?;
+    // Each batch is rendered into the buffers the batch before it wrote out: a long report
+    // touches the memory of one batch, not fresh memory for every batch.
+    let mut spare: Vec<Vec<u8>> = Vec::new();
     for (b, batch) in findings.chunks(BATCH).enumerate() {
-        let pieces = crate::parallel::map(batch.len().div_ceil(CHUNK), |c| {
+        let chunks = batch.len().div_ceil(CHUNK);
+        let buffers: Vec<Mutex<Vec<u8>>> = (0..chunks)
+            .map(|_| Mutex::new(spare.pop().unwrap_or_default()))
+            .collect();
+        let pieces = crate::parallel::map(chunks, |c| {
             let start = c * CHUNK;
             let end = (start + CHUNK).min(batch.len());
-            render_chunk(&batch[start..end], b == 0 && c == 0, sources)
+            let mut buf =
+                std::mem::take(&mut *buffers[c].lock().unwrap_or_else(|e| e.into_inner()));
+            render_chunk(&batch[start..end], b == 0 && c == 0, sources, &mut buf);
+            buf
         });
-        for piece in &pieces {
-            out.write_all(piece)?;
+        for mut piece in pieces {
+            out.write_all(&piece)?;
+            piece.clear();
+            spare.push(piece);
         }
     }
 
@@ -51,9 +64,9 @@ pub fn write(findings: &[Finding], sources: &Sources, out: &mut dyn Write) -> st
     out.write_all(&tail)
 }
 
-/// The array elements for `findings`, each preceded by its separator: a comma unless it
-/// is the very first element of the array.
-fn render_chunk(findings: &[Finding], first_in_array: bool, sources: &Sources) -> Vec<u8> {
+/// Appends to `buf` the array elements for `findings`, each preceded by its separator: a
+/// comma unless it is the very first element of the array.
+fn render_chunk(findings: &[Finding], first_in_array: bool, sources: &Sources, buf: &mut Vec<u8>) {
     // Room for the text plus the fixed parts, so that the buffer rarely grows.
     let size: usize = findings
         .iter()
@@ -62,7 +75,7 @@ fn render_chunk(findings: &[Finding], first_in_array: bool, sources: &Sources) -
             512 + f.message.len() + f.help.as_ref().map_or(0, |h| h.len()) + labels
         })
         .sum();
-    let mut buf = Vec::with_capacity(size);
+    buf.reserve(size);
     // Few rules report many findings: render each rule's URL once.
     let mut urls: FxHashMap<*const RuleInfo, Vec<u8>> = FxHashMap::default();
     let mut seen = Rendered::default();
@@ -72,20 +85,20 @@ fn render_chunk(findings: &[Finding], first_in_array: bool, sources: &Sources) -
         }
         let (start, end) = super::range(f, sources);
         buf.extend_from_slice(b"\n    {\n      \"rule\": ");
-        string(&mut buf, f.rule.name);
+        string(buf, f.rule.name);
         buf.extend_from_slice(b",\n      \"code\": ");
-        string(&mut buf, f.rule.code);
+        string(buf, f.rule.code);
         buf.extend_from_slice(b",\n      \"severity\": ");
-        value(&mut buf, &f.severity);
+        value(buf, &f.severity);
         buf.extend_from_slice(b",\n      \"message\": ");
-        seen.string(&mut buf, &f.message);
+        seen.string(buf, &f.message);
         buf.extend_from_slice(b",\n      \"help\": ");
         match &f.help {
-            Some(help) => seen.string(&mut buf, help),
+            Some(help) => seen.string(buf, help),
             None => buf.extend_from_slice(b"null"),
         }
         let file = &sources.get(f.span.file).name;
-        location(&mut buf, b"      ", &mut seen, file, start, end);
+        location(buf, b"      ", &mut seen, file, start, end);
         buf.extend_from_slice(b",\n      \"url\": ");
         let url = urls.entry(std::ptr::from_ref(f.rule)).or_insert_with(|| {
             let mut u = Vec::new();
@@ -102,8 +115,8 @@ fn render_chunk(findings: &[Finding], first_in_array: bool, sources: &Sources) -
             let s = file.position(l.span.start as usize);
             let e = file.position(l.span.end as usize);
             buf.extend_from_slice(b"\n        {\n          \"message\": ");
-            seen.string(&mut buf, &l.message);
-            location(&mut buf, b"          ", &mut seen, &file.name, s, e);
+            seen.string(buf, &l.message);
+            location(buf, b"          ", &mut seen, &file.name, s, e);
             buf.extend_from_slice(b"\n        }");
         }
         if !f.secondary.is_empty() {
@@ -111,7 +124,6 @@ fn render_chunk(findings: &[Finding], first_in_array: bool, sources: &Sources) -
         }
         buf.extend_from_slice(b"]\n    }");
     }
-    buf
 }
 
 /// The `file`, `line`, `column`, `end_line` and `end_column` members of an object whose
