@@ -599,6 +599,53 @@ pub fn trace(phase: &str) {
 
 #[cfg(test)]
 mod tests {
+    /// `corslint check` checks the servers of a tree as they are lowered
+    /// (`read_expanded_into`), the library's `lint` after the whole document is read: the
+    /// findings must be the same, the document's own (problems met while reading) included.
+    #[test]
+    fn servers_checked_as_lowered_find_what_the_whole_document_finds() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("conf.d")).unwrap();
+        std::fs::write(
+            dir.path().join("nginx.conf"),
+            "events {}\nhttp {\n    include conf.d/*.conf;\n}\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("conf.d/a.conf"),
+            "server {\n    listen 80;\n    location /api/ {\n        \
+             add_header Access-Control-Allow-Origin \"*\";\n        \
+             add_header Access-Control-Allow-Credentials \"true\";\n        \
+             add_header X-Broken;\n    }\n}\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("conf.d/b.conf"),
+            "server {\n    listen 81;\n    location / {\n        \
+             # corslint: ignore[missing-max-age]\n        \
+             add_header Access-Control-Allow-Origin https://app.example.com;\n    }\n}\n",
+        )
+        .unwrap();
+        let inputs = [super::Input::Path(dir.path().join("nginx.conf"))];
+        let overrides = super::Overrides::default();
+        let summary = |report: super::Report| -> Vec<(&'static str, super::source::Span, String)> {
+            report
+                .findings
+                .iter()
+                .map(|f| (f.rule.name, f.span, f.message.to_string()))
+                .collect()
+        };
+        let whole = super::lint(&inputs, &overrides);
+        assert_eq!(whole.documents.len(), 1);
+        assert_eq!(whole.documents[0].sites.len(), 2);
+        let whole = summary(whole);
+        let as_lowered = summary(super::lint_findings(&inputs, &overrides));
+        let rules: Vec<&str> = whole.iter().map(|(rule, _, _)| *rule).collect();
+        assert!(rules.contains(&"invalid-config"), "{rules:?}");
+        assert!(rules.contains(&"wildcard-with-credentials"), "{rules:?}");
+        assert_eq!(as_lowered, whole);
+    }
+
     #[test]
     fn permute_puts_each_item_where_the_order_says() {
         for order in [

@@ -27,24 +27,21 @@ pub fn write(findings: &[Finding], sources: &Sources, out: &mut dyn Write) -> st
     out.write_all(b"{\n  \"version\": 1,\n  \"findings\": [")?;
     // Each batch is rendered into the buffers the batch before it wrote out: a long report
     // touches the memory of one batch, not fresh memory for every batch.
-    let mut spare: Vec<Vec<u8>> = Vec::new();
+    let mut spare: Mutex<Vec<Vec<u8>>> = Mutex::default();
     for (b, batch) in findings.chunks(BATCH).enumerate() {
-        let chunks = batch.len().div_ceil(CHUNK);
-        let buffers: Vec<Mutex<Vec<u8>>> = (0..chunks)
-            .map(|_| Mutex::new(spare.pop().unwrap_or_default()))
-            .collect();
-        let pieces = crate::parallel::map(chunks, |c| {
+        let pieces = crate::parallel::map(batch.len().div_ceil(CHUNK), |c| {
             let start = c * CHUNK;
             let end = (start + CHUNK).min(batch.len());
-            let mut buf =
-                std::mem::take(&mut *buffers[c].lock().unwrap_or_else(|e| e.into_inner()));
+            let reused = spare.lock().unwrap_or_else(|e| e.into_inner()).pop();
+            let mut buf = reused.unwrap_or_default();
             render_chunk(&batch[start..end], b == 0 && c == 0, sources, &mut buf);
             buf
         });
+        let free = spare.get_mut().unwrap_or_else(|e| e.into_inner());
         for mut piece in pieces {
             out.write_all(&piece)?;
             piece.clear();
-            spare.push(piece);
+            free.push(piece);
         }
     }
 

@@ -465,7 +465,7 @@ pub fn check_site(
 
 /// A document's findings: those of `rules` about the document itself (the problems met while
 /// reading it), then its sites' ([`check_site`], in site order), one per rule and token.
-/// For a document whose sites were checked as they were read (they are no longer in it).
+/// The sites may have been checked as they were read, and be no longer in the document.
 pub fn join(document: &Document, per_site: Vec<Vec<Finding>>, rules: &[&dyn Rule]) -> Vec<Finding> {
     let mut findings = Vec::new();
     for rule in rules {

@@ -44,12 +44,12 @@ pub fn lower<T: Send>(
                 collect_maps(item.children(), &mut vars);
                 http = level_config(item.children(), &Level::default(), &vars, problems);
                 for child in item.block.iter_mut().flatten() {
-                    if child.name() == "server" && child.block.is_some() {
+                    if is_server(child) {
                         servers.push(Server::take(child, http.clone()));
                     }
                 }
             }
-            "server" if item.block.is_some() => servers.push(Server::take(item, Level::default())),
+            _ if is_server(item) => servers.push(Server::take(item, Level::default())),
             _ => {}
         }
     }
@@ -102,9 +102,14 @@ pub fn lower<T: Send>(
     sites
 }
 
-/// How many `server` blocks the expanded directives hold (at the top or in `http`).
+/// A `server { ... }` block: what becomes a site.
+fn is_server(item: &Item) -> bool {
+    item.name() == "server" && item.block.is_some()
+}
+
+/// How many `server` blocks the expanded directives hold (at the top or in `http`), as
+/// [`lower`] finds them.
 pub fn server_count(items: &[Item]) -> usize {
-    let is_server = |item: &Item| item.name() == "server" && item.block.is_some();
     items
         .iter()
         .map(|item| match item.name() {
