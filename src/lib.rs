@@ -460,7 +460,12 @@ impl<'o> Run<'o> {
                     f.severity = severity;
                 }
             }
-            self.report.findings.extend(findings);
+            // The first file's findings are taken as they are, not copied.
+            if self.report.findings.is_empty() {
+                self.report.findings = findings;
+            } else {
+                self.report.findings.extend(findings);
+            }
             if self.keep_documents {
                 self.report.documents.push(file.document);
             }

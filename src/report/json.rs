@@ -17,11 +17,11 @@ use crate::source::{Position, Sources};
 
 /// Findings per piece of parallel work: enough to be worth handing to a thread, few enough
 /// that the pieces balance out over the cores.
-const CHUNK: usize = 128;
+const CHUNK: usize = 64;
 
 /// Findings rendered before their text is written out: the report is streamed, so that
 /// a large one is not held in memory whole.
-const BATCH: usize = 4 * CHUNK;
+const BATCH: usize = 2 * CHUNK;
 
 pub fn write(findings: &[Finding], sources: &Sources, out: &mut dyn Write) -> std::io::Result<()> {
     out.write_all(b"{\n  \"version\": 1,\n  \"findings\": [")?;
