@@ -4,7 +4,6 @@
 //! build the requests that matter, resolve them, and run [`crate::cors`] on the answer;
 //! `corslint simulate` prints the same thing.
 
-use rustc_hash::FxHashMap;
 use smallvec::SmallVec;
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -18,33 +17,39 @@ use crate::source::Span;
 /// nginx stops after this many internal rewrite cycles (`rewrite ... last`).
 const MAX_REWRITE_CYCLES: usize = 10;
 
-/// One HTTP request as the browser sends it.
+/// One HTTP request as the browser sends it. Its texts are borrowed where they can be: the
+/// rules build two requests for every location of every site.
 #[derive(Debug, Clone)]
-pub struct Request {
-    pub method: String,
+pub struct Request<'a> {
+    pub method: Cow<'a, str>,
     /// The path, starting with `/`, without query.
-    pub path: String,
+    pub path: Cow<'a, str>,
     /// Header names are compared case-insensitively.
-    pub headers: Vec<(String, String)>,
+    pub headers: Vec<(Cow<'a, str>, Cow<'a, str>)>,
     /// The status the handler (upstream, function) gives this request when it is reached.
     pub handler_status: u16,
     /// The request carries credentials (cookies, HTTP auth), assumed valid. Preflights never do.
     pub credentials: bool,
 }
 
-impl Request {
-    pub fn new(method: &str, path: &str) -> Request {
+impl<'a> Request<'a> {
+    pub fn new(method: impl Into<Cow<'a, str>>, path: impl Into<Cow<'a, str>>) -> Request<'a> {
         Request {
-            method: method.to_string(),
-            path: path.to_string(),
-            headers: Vec::new(),
+            method: method.into(),
+            path: path.into(),
+            // Room for the headers of a preflight.
+            headers: Vec::with_capacity(3),
             handler_status: 200,
             credentials: false,
         }
     }
 
-    pub fn with_header(mut self, name: &str, value: &str) -> Request {
-        self.headers.push((name.to_string(), value.to_string()));
+    pub fn with_header(
+        mut self,
+        name: impl Into<Cow<'a, str>>,
+        value: impl Into<Cow<'a, str>>,
+    ) -> Request<'a> {
+        self.headers.push((name.into(), value.into()));
         self
     }
 
@@ -52,7 +57,7 @@ impl Request {
         self.headers
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+            .map(|(_, v)| v.as_ref())
     }
 
     pub fn origin(&self) -> Option<&str> {
@@ -172,26 +177,21 @@ pub fn resolve<'s>(site: &'s Site, request: &Request, options: Options) -> Respo
     Resolver::new(site).resolve(request, options)
 }
 
-/// Resolves many requests against one site, remembering which location each path selects:
-/// selection depends on the path alone, and the rules resolve several requests per path.
+/// Resolves many requests against one site, remembering which location the last path
+/// asked about selects: selection depends on the path alone, and the rules ask for a path's
+/// location, then resolve its preflight and its actual request.
 pub struct Resolver<'s> {
     site: &'s Site,
-    locations: RefCell<FxHashMap<String, Option<ScopeId>>>,
+    /// The last path looked up and its location. One entry, its text buffer reused: the
+    /// rules ask about each path in turn, and a map of every path cost an allocation each.
+    last: RefCell<Option<(String, Option<ScopeId>)>>,
 }
 
 impl<'s> Resolver<'s> {
     pub fn new(site: &'s Site) -> Resolver<'s> {
-        Resolver::with_capacity(site, 0)
-    }
-
-    /// A resolver with room for the locations of `paths` paths.
-    pub fn with_capacity(site: &'s Site, paths: usize) -> Resolver<'s> {
         Resolver {
             site,
-            locations: RefCell::new(FxHashMap::with_capacity_and_hasher(
-                paths,
-                Default::default(),
-            )),
+            last: RefCell::new(None),
         }
     }
 
@@ -208,12 +208,21 @@ impl<'s> Resolver<'s> {
 
     /// The nginx location a path selects (None: none does, the server answers).
     pub fn location(&self, path: &str) -> Option<ScopeId> {
-        if let Some(known) = self.locations.borrow().get(path) {
-            return *known;
+        let mut last = self.last.borrow_mut();
+        match &mut *last {
+            Some((known, location)) if known == path => *location,
+            Some((known, location)) => {
+                *location = nested::find_location(self.site, &self.site.top, path);
+                known.clear();
+                known.push_str(path);
+                *location
+            }
+            None => {
+                let found = nested::find_location(self.site, &self.site.top, path);
+                *last = Some((path.to_string(), found));
+                found
+            }
         }
-        let found = nested::find_location(self.site, &self.site.top, path);
-        self.locations.borrow_mut().insert(path.to_string(), found);
-        found
     }
 
     /// Whether the requests that select `location` get the same answer whatever their
@@ -451,7 +460,7 @@ mod nested {
         other_methods: u16,
         span: Option<Span>,
     ) -> (u16, Answer) {
-        let status = if matches!(request.method.as_str(), "GET" | "HEAD") {
+        let status = if matches!(request.method.as_ref(), "GET" | "HEAD") {
             request.handler_status
         } else {
             other_methods
@@ -467,8 +476,10 @@ mod nested {
         scope: ScopeId,
         unknowns: Vec<String>,
     ) -> Response<'s> {
-        let mut headers = Vec::new();
-        sent_headers(&site.scope(scope).headers, status, request, &mut headers);
+        let ops = &site.scope(scope).headers;
+        // Each operation sends at most one field: room for all of them, allocated once.
+        let mut headers = Vec::with_capacity(ops.len());
+        sent_headers(ops, status, request, &mut headers);
         Response {
             status,
             answer,
@@ -484,7 +495,7 @@ mod nested {
         site: &Site,
         scope: ScopeId,
         request: &Request,
-        path: &mut String,
+        path: &mut Cow<'_, str>,
         options: Options,
         unknowns: &mut Vec<String>,
     ) -> Flow {
@@ -553,7 +564,7 @@ mod nested {
                     };
                     if re.is_match(path) {
                         let new_path = substitute(re, path, replacement);
-                        *path = new_path.split('?').next().unwrap_or("").to_string();
+                        *path = Cow::Owned(new_path.split('?').next().unwrap_or("").to_string());
                         if *reselect {
                             return Flow::Reselect;
                         }

@@ -155,8 +155,7 @@ pub fn simulate(site: &Site, scenario: &Scenario, sources: &Sources) -> Outcome 
             .with_header("Access-Control-Request-Method", &page.method);
         let unsafe_names = page.unsafe_header_names();
         if !unsafe_names.is_empty() {
-            request =
-                request.with_header("Access-Control-Request-Headers", &unsafe_names.join(","));
+            request = request.with_header("Access-Control-Request-Headers", unsafe_names.join(","));
         }
         let response = resolve::resolve(site, &request, resolve::Options::default());
         outcome.preflight = exchange(&request, &response, sources, true);
@@ -332,9 +331,13 @@ fn exchange(request: &Request, response: &Response, sources: &Sources, sent: boo
     };
     Exchange {
         sent,
-        method: request.method.clone(),
-        path: request.path.clone(),
-        request_headers: request.headers.clone(),
+        method: request.method.to_string(),
+        path: request.path.to_string(),
+        request_headers: request
+            .headers
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect(),
         status: Some(response.status),
         answered_by,
         headers: response

@@ -307,7 +307,7 @@ fn probes(site: Option<&Site>, platform: Platform) -> Vec<String> {
     out
 }
 
-fn probe_request(method: &str, path: &str) -> Request {
+fn probe_request<'a>(method: &'a str, path: &'a str) -> Request<'a> {
     let mut r = Request::new(method, path)
         .with_header("Origin", ORIGIN)
         .with_header("Host", HOST);

@@ -228,7 +228,7 @@ impl<'a> SiteContext<'a> {
 
         let origin = self.probe_origin();
         let request_headers = self.client_header_names().join(",").to_ascii_lowercase();
-        let resolver = resolve::Resolver::with_capacity(self.site, paths.len());
+        let resolver = resolve::Resolver::new(self.site);
         // Paths that select the same location get the same answers when nothing on the way
         // reads the path: those are resolved once (`/api/`, `/api/x` and `/api/x/` usually).
         type Answers<'a> = (

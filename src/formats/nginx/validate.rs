@@ -45,47 +45,67 @@ const ARITY: &[(&str, usize, usize)] = &[
 pub fn validate(items: &[Item], problems: &mut Vec<Problem>) {
     // The blocks of `http` (one per server in a large tree) are checked in parallel; their
     // problems are kept in file order.
-    let mut near_misses = FxHashMap::default();
+    let mut names = Names::default();
     for item in items {
         if item.name() == "http" && item.block.is_some() {
-            check(item, &mut near_misses, problems);
+            check(item, names.facts(item.name()), problems);
             let children = item.children();
             let found = crate::parallel::map(children.len(), |i| {
                 let mut own = Vec::new();
-                validate_tree(&children[i], &mut FxHashMap::default(), &mut own);
+                validate_tree(&children[i], &mut Names::default(), &mut own);
                 own
             });
             problems.extend(found.into_iter().flatten());
         } else {
-            validate_tree(item, &mut near_misses, problems);
+            validate_tree(item, &mut names, problems);
         }
     }
 }
 
+/// What validation needs to know of a directive name.
+#[derive(Clone, Copy)]
+struct NameFacts {
+    /// The (minimum, maximum) arguments, for the directives of [`ARITY`].
+    arity: Option<(usize, usize)>,
+    /// Its block holds table entries, not directives ([`TABLE_BLOCKS`]).
+    table: bool,
+    /// The directive it is a misspelling of.
+    closest: Option<&'static str>,
+}
+
+/// Names repeat thousands of times in a large tree (`add_header`, `location`, ...): each
+/// is looked up in the lists once.
+#[derive(Default)]
+struct Names<'i>(FxHashMap<&'i str, NameFacts>);
+
+impl<'i> Names<'i> {
+    fn facts(&mut self, name: &'i str) -> NameFacts {
+        *self.0.entry(name).or_insert_with(|| NameFacts {
+            arity: ARITY
+                .iter()
+                .find(|(n, _, _)| *n == name)
+                .map(|&(_, min, max)| (min, max)),
+            table: TABLE_BLOCKS.contains(&name),
+            closest: directives::closest(name),
+        })
+    }
+}
+
 /// Checks an item and everything inside it, without recursion.
-fn validate_tree<'i>(
-    item: &'i Item,
-    // Names repeat thousands of times in a large tree (`proxy_set_header`, ...): each is
-    // compared with the directive list once.
-    near_misses: &mut FxHashMap<&'i str, Option<&'static str>>,
-    problems: &mut Vec<Problem>,
-) {
+fn validate_tree<'i>(item: &'i Item, names: &mut Names<'i>, problems: &mut Vec<Problem>) {
     let mut stack: Vec<&Item> = vec![item];
     while let Some(item) = stack.pop() {
-        check(item, near_misses, problems);
-        if !TABLE_BLOCKS.contains(&item.name()) {
+        let facts = names.facts(item.name());
+        check(item, facts, problems);
+        if !facts.table {
             stack.extend(item.children().iter().rev());
         }
     }
 }
 
-fn check<'i>(
-    item: &'i Item,
-    near_misses: &mut FxHashMap<&'i str, Option<&'static str>>,
-    problems: &mut Vec<Problem>,
-) {
+fn check(item: &Item, facts: NameFacts, problems: &mut Vec<Problem>) {
     let name = item.name();
-    if let Some(&(_, min, max)) = ARITY.iter().find(|(n, _, _)| *n == name) {
+    if let Some((min, max)) = facts.arity {
         let n = item.args.len();
         if n < min || n > max {
             problems.push(problem(
@@ -113,10 +133,7 @@ fn check<'i>(
             ));
         }
     }
-    let closest = *near_misses
-        .entry(name)
-        .or_insert_with(|| directives::closest(name));
-    if let Some(known) = closest {
+    if let Some(known) = facts.closest {
         problems.push(problem(
             ProblemKind::Config,
             item.name.span,
@@ -165,20 +182,12 @@ fn check_if(item: &Item, problems: &mut Vec<Problem>) {
 
 /// Byte offset of a `${` without its closing `}`.
 fn unterminated_variable(text: &str) -> Option<usize> {
-    // Most arguments have no `$` at all: one byte scan (they are short: cheaper than
-    // memchr's setup) instead of a substring search.
-    if !text.bytes().any(|b| b == b'$') {
-        return None;
-    }
-    let mut from = 0;
-    while let Some(i) = text[from..].find("${") {
-        let at = from + i;
-        if !text[at + 2..].contains('}') {
-            return Some(at);
-        }
-        from = at + 2;
-    }
-    None
+    // Every byte of every argument passes through here (a long `Content-Security-Policy`
+    // value among them): the `$`s are found with memchr's vector search.
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(b'$', bytes)
+        .filter(|&at| bytes.get(at + 1) == Some(&b'{'))
+        .find(|&at| memchr::memchr(b'}', &bytes[at + 2..]).is_none())
 }
 
 #[cfg(test)]
