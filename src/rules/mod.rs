@@ -130,7 +130,6 @@ pub fn find(name_or_code: &str) -> Option<&'static RuleInfo> {
 #[derive(Debug)]
 pub struct Probe<'a> {
     pub path: String,
-    pub origin: String,
     /// `OPTIONS` with `Access-Control-Request-Method` / `-Headers`.
     pub preflight: Rc<Response<'a>>,
     /// `GET` with `Origin` and valid credentials, the handler answering 200.
@@ -246,7 +245,6 @@ impl<'a> SiteContext<'a> {
                 if shared && let Some((p, a, u)) = answered.get(&location) {
                     return Probe {
                         path,
-                        origin: origin.clone(),
                         preflight: p.clone(),
                         actual: a.clone(),
                         unredirected: u.clone(),
@@ -278,7 +276,6 @@ impl<'a> SiteContext<'a> {
                 }
                 Probe {
                     path,
-                    origin: origin.clone(),
                     preflight: p,
                     actual: a,
                     unredirected,

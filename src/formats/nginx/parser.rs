@@ -79,17 +79,22 @@ fn comment(i: &str) -> PResult<'_, &str> {
 ///
 /// The delimiters are ASCII, so the word is scanned byte by byte (it is the
 /// hottest loop of the parser): a multi-byte character, or its part after an
-/// escaping backslash, is never a delimiter.
-fn bare_word(i: &str) -> PResult<'_, &str> {
+/// escaping backslash, is never a delimiter. Also says whether the word has a
+/// backslash (most have none, and need no unescaping).
+fn bare_word(i: &str) -> PResult<'_, (&str, bool)> {
     let b = i.as_bytes();
     let mut at = 0;
+    let mut escaped = false;
     while at < b.len() {
         match b[at] {
             b' ' | b'\t' | b'\r' | b'\n' | b';' | b'{' => break,
             // The escaped character never ends the word; a trailing lone
             // backslash stays in it (the caller then reports the unexpected
             // end of file).
-            b'\\' => at = (at + 2).min(b.len()),
+            b'\\' => {
+                escaped = true;
+                at = (at + 2).min(b.len());
+            }
             b'$' => {
                 at += 1;
                 while b.get(at) == Some(&b'{') {
@@ -101,38 +106,52 @@ fn bare_word(i: &str) -> PResult<'_, &str> {
     }
     // `at` is at an ASCII delimiter or the end: a character boundary.
     match i.split_at_checked(at) {
-        Some((word, rest)) if !word.is_empty() => Ok((rest, word)),
+        Some((word, rest)) if !word.is_empty() => Ok((rest, (word, escaped))),
         _ => Err(nom::Err::Error(Error::new(i, ErrorKind::TakeTill1))),
     }
 }
 
-/// `"..."` or `'...'` with backslash escapes; returns the quote kind and the
-/// raw text between the quotes. Fails when the closing quote is missing.
-fn quoted_word(i: &str) -> PResult<'_, (Quote, &str)> {
+/// `"..."` or `'...'` with backslash escapes; returns the quote kind, the raw
+/// text between the quotes and whether it has a backslash. Fails when the
+/// closing quote is missing.
+fn quoted_word(i: &str) -> PResult<'_, (Quote, &str, bool)> {
     let (i, q) = one_of("\"'").parse(i)?;
     let quote = if q == '"' {
         Quote::Double
     } else {
         Quote::Single
     };
-    let (i, inner) = quoted_body(i, q as u8)?;
+    let (i, (inner, escaped)) = quoted_body(i, q as u8)?;
     let (i, _) = char(q).parse(i)?;
-    Ok((i, (quote, inner)))
+    Ok((i, (quote, inner, escaped)))
 }
 
-/// The text up to (not including) the unescaped closing `quote`; fails at the
-/// end of the text.
-fn quoted_body(i: &str, quote: u8) -> PResult<'_, &str> {
+/// The text up to (not including) the unescaped closing `quote`, and whether it
+/// has a backslash; fails at the end of the text.
+fn quoted_body(i: &str, quote: u8) -> PResult<'_, (&str, bool)> {
     let b = i.as_bytes();
     let mut at = 0;
+    let mut escaped = false;
     while at < b.len() {
         match b[at] {
-            c if c == quote => return Ok((&i[at..], &i[..at])),
-            b'\\' => at += 2,
+            c if c == quote => return Ok((&i[at..], (&i[..at], escaped))),
+            b'\\' => {
+                escaped = true;
+                at += 2;
+            }
             _ => at += 1,
         }
     }
     Err(nom::Err::Error(Error::new(i, ErrorKind::Char)))
+}
+
+/// A word's value: its raw text, unescaped when the scanner saw a backslash.
+fn word_value(raw: &str, escaped: bool) -> CompactString {
+    if escaped {
+        unescape(raw)
+    } else {
+        CompactString::new(raw)
+    }
 }
 
 /// nginx's unescaping: `\"`, `\'`, `\\` drop the backslash; `\t`, `\r`, `\n`
@@ -445,7 +464,7 @@ pub fn parse(text: &str) -> Result<Config, ParseError> {
                 rest = &rest[1..];
             }
             '"' | '\'' => {
-                let (r, (quote, inner)) = quoted_word(rest)
+                let (r, (quote, inner, escaped)) = quoted_word(rest)
                     .map_err(|_| error(pos..pos + 1, "unterminated quoted string"))?;
                 let end = offset(r);
                 if let Some(next) = r.chars().next()
@@ -457,16 +476,16 @@ pub fn parse(text: &str) -> Result<Config, ParseError> {
                     ));
                 }
                 pending.push(Word {
-                    value: unescape(inner),
+                    value: word_value(inner, escaped),
                     span: pos..end,
                     quote,
                 });
                 rest = r;
             }
             _ => {
-                let (r, raw) = bare_word(rest).map_err(|_| internal(pos))?;
+                let (r, (raw, escaped)) = bare_word(rest).map_err(|_| internal(pos))?;
                 pending.push(Word {
-                    value: unescape(raw),
+                    value: word_value(raw, escaped),
                     span: pos..offset(r),
                     quote: Quote::None,
                 });
