@@ -9,8 +9,8 @@ use std::borrow::Cow;
 use std::cell::RefCell;
 
 use crate::model::{
-    Combine, Condition, Evaluated, GateKind, Handler, HeaderAction, HeaderOp, ScopeId, Selection,
-    Site, Step, ValueTest,
+    Combine, Condition, Evaluated, GateKind, Handler, HeaderAction, HeaderOp, PathMatcher,
+    PathSyntax, ScopeId, Selection, Site, Step, ValueTest,
 };
 use crate::source::Span;
 
@@ -182,6 +182,8 @@ pub fn resolve<'s>(site: &'s Site, request: &Request, options: Options) -> Respo
 /// location, then resolve its preflight and its actual request.
 pub struct Resolver<'s> {
     site: &'s Site,
+    /// The site's location matchers by level, for nginx location selection.
+    locations: nested::Locations<'s>,
     /// The last path looked up and its location. One entry, its text buffer reused: the
     /// rules ask about each path in turn, and a map of every path cost an allocation each.
     last: RefCell<Option<(String, Option<ScopeId>)>>,
@@ -189,8 +191,13 @@ pub struct Resolver<'s> {
 
 impl<'s> Resolver<'s> {
     pub fn new(site: &'s Site) -> Resolver<'s> {
+        let locations = match site.platform.selection() {
+            Selection::Nested => nested::Locations::new(site),
+            Selection::AllMatching { .. } => nested::Locations::default(),
+        };
         Resolver {
             site,
+            locations,
             last: RefCell::new(None),
         }
     }
@@ -212,13 +219,13 @@ impl<'s> Resolver<'s> {
         match &mut *last {
             Some((known, location)) if known == path => *location,
             Some((known, location)) => {
-                *location = nested::find_location(self.site, &self.site.top, path);
+                *location = self.locations.find(path);
                 known.clear();
                 known.push_str(path);
                 *location
             }
             None => {
-                let found = nested::find_location(self.site, &self.site.top, path);
+                let found = self.locations.find(path);
                 *last = Some((path.to_string(), found));
                 found
             }
@@ -583,62 +590,113 @@ mod nested {
         Flow::Continue(active)
     }
 
-    /// nginx location selection (ngx_http_core_find_location): exact match; else the longest
-    /// prefix, then its nested locations; then, unless that prefix is `^~`, the regex
-    /// locations of this level in order (a match continues into its nested locations).
-    pub(super) fn find_location(site: &Site, level: &[ScopeId], path: &str) -> Option<ScopeId> {
-        use crate::model::PathSyntax::*;
-        let mut current_level = level;
-        let mut best: Option<ScopeId> = None;
-        // Levels visited, to check their regexes from the innermost outwards (rarely more
-        // than a few: kept on the stack).
-        let mut visited: SmallVec<[(&[ScopeId], bool); 4]> = SmallVec::new();
-        loop {
-            let mut longest: Option<(ScopeId, usize)> = None;
-            for &id in current_level {
-                let Some(m) = &site.scope(id).matcher else {
-                    continue;
-                };
-                match m.syntax {
-                    Exact if m.pattern == path => return Some(id),
-                    Prefix | PrefixNoRegex
-                        if path.starts_with(&m.pattern)
-                            && longest.is_none_or(|(_, len)| m.pattern.len() > len) =>
-                    {
-                        longest = Some((id, m.pattern.len()));
+    /// One location's matcher, as location selection reads it.
+    #[derive(Clone, Copy)]
+    struct Entry<'s> {
+        id: ScopeId,
+        syntax: PathSyntax,
+        pattern: &'s str,
+        matcher: &'s PathMatcher,
+        /// The level of its nested locations, when it has some.
+        nested: Option<usize>,
+    }
+
+    /// A site's location matchers, level by level (the server's, then each location's
+    /// nested ones), side by side in file order: selection scans a level for every path
+    /// the rules ask about, and reading each matcher through its scope cost most of it.
+    #[derive(Default)]
+    pub(super) struct Locations<'s> {
+        levels: Vec<Vec<Entry<'s>>>,
+    }
+
+    impl<'s> Locations<'s> {
+        pub(super) fn new(site: &'s Site) -> Locations<'s> {
+            let mut levels: Vec<Vec<Entry<'s>>> = Vec::new();
+            // Levels still to fill: (their index, their scopes).
+            let mut todo: Vec<(usize, &'s [ScopeId])> = vec![(0, &site.top)];
+            levels.push(Vec::new());
+            while let Some((index, ids)) = todo.pop() {
+                let mut entries = Vec::with_capacity(ids.len());
+                for &id in ids {
+                    let scope = site.scope(id);
+                    let Some(matcher) = &scope.matcher else {
+                        continue;
+                    };
+                    let nested = (!scope.children.is_empty()).then(|| {
+                        levels.push(Vec::new());
+                        todo.push((levels.len() - 1, &scope.children));
+                        levels.len() - 1
+                    });
+                    entries.push(Entry {
+                        id,
+                        syntax: matcher.syntax,
+                        pattern: &matcher.pattern,
+                        matcher,
+                        nested,
+                    });
+                }
+                levels[index] = entries;
+            }
+            Locations { levels }
+        }
+
+        /// nginx location selection (ngx_http_core_find_location): exact match; else the
+        /// longest prefix, then its nested locations; then, unless that prefix is `^~`, the
+        /// regex locations of this level in order (a match continues into its nested
+        /// locations).
+        pub(super) fn find(&self, path: &str) -> Option<ScopeId> {
+            if self.levels.is_empty() {
+                return None;
+            }
+            self.find_from(0, path)
+        }
+
+        fn find_from(&self, level: usize, path: &str) -> Option<ScopeId> {
+            use crate::model::PathSyntax::*;
+            let mut current = level;
+            let mut best: Option<ScopeId> = None;
+            // Levels visited, to check their regexes from the innermost outwards (rarely
+            // more than a few: kept on the stack).
+            let mut visited: SmallVec<[(usize, bool); 4]> = SmallVec::new();
+            loop {
+                let mut longest: Option<&Entry> = None;
+                for entry in &self.levels[current] {
+                    match entry.syntax {
+                        Exact if entry.pattern == path => return Some(entry.id),
+                        Prefix | PrefixNoRegex
+                            if path.starts_with(entry.pattern)
+                                && longest
+                                    .is_none_or(|l| entry.pattern.len() > l.pattern.len()) =>
+                        {
+                            longest = Some(entry);
+                        }
+                        _ => {}
                     }
-                    _ => {}
                 }
-            }
-            match longest {
-                Some((id, _)) => {
-                    let noregex =
-                        site.scope(id).matcher.as_ref().map(|m| m.syntax) == Some(PrefixNoRegex);
-                    visited.push((current_level, noregex));
-                    best = Some(id);
-                    current_level = &site.scope(id).children;
-                }
-                None => {
-                    visited.push((current_level, false));
+                let Some(entry) = longest else {
+                    visited.push((current, false));
                     break;
-                }
-            }
-        }
-        for (level, noregex) in visited.iter().rev() {
-            if *noregex {
-                continue;
-            }
-            for &id in *level {
-                let Some(m) = &site.scope(id).matcher else {
-                    continue;
                 };
-                if matches!(m.syntax, Regex { .. }) && m.matches(path) {
-                    let children = &site.scope(id).children;
-                    return find_location(site, children, path).or(Some(id));
+                visited.push((current, entry.syntax == PrefixNoRegex));
+                best = Some(entry.id);
+                match entry.nested {
+                    Some(nested) => current = nested,
+                    None => break,
                 }
             }
+            for &(level, noregex) in visited.iter().rev() {
+                if noregex {
+                    continue;
+                }
+                for entry in &self.levels[level] {
+                    if matches!(entry.syntax, Regex { .. }) && entry.matcher.matches(path) {
+                        let inner = entry.nested.and_then(|n| self.find_from(n, path));
+                        return inner.or(Some(entry.id));
+                    }
+                }
+            }
+            best
         }
-        best
     }
 }
 

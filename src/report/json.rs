@@ -95,7 +95,7 @@ fn render_chunk(findings: &[Finding], first_in_array: bool, sources: &Sources, b
             None => buf.extend_from_slice(b"null"),
         }
         let file = &sources.get(f.span.file).name;
-        location(buf, b"      ", &mut seen, file, start, end);
+        location(buf, Indent::Finding, &mut seen, file, start, end);
         buf.extend_from_slice(b",\n      \"url\": ");
         let url = urls.entry(std::ptr::from_ref(f.rule)).or_insert_with(|| {
             let mut u = Vec::new();
@@ -113,7 +113,7 @@ fn render_chunk(findings: &[Finding], first_in_array: bool, sources: &Sources, b
             let e = file.position(l.span.end as usize);
             buf.extend_from_slice(b"\n        {\n          \"message\": ");
             seen.string(buf, &l.message);
-            location(buf, b"          ", &mut seen, &file.name, s, e);
+            location(buf, Indent::Label, &mut seen, &file.name, s, e);
             buf.extend_from_slice(b"\n        }");
         }
         if !f.secondary.is_empty() {
@@ -124,27 +124,49 @@ fn render_chunk(findings: &[Finding], first_in_array: bool, sources: &Sources, b
 }
 
 /// The `file`, `line`, `column`, `end_line` and `end_column` members of an object whose
-/// members are indented by `indent`, each after the comma that ends the previous one.
+/// members are indented by `indent` spaces (6 or 10), each after the comma that ends the
+/// previous one.
 fn location(
     buf: &mut Vec<u8>,
-    indent: &[u8],
+    indent: Indent,
     seen: &mut Rendered,
     file: &str,
     start: Position,
     end: Position,
 ) {
-    member(buf, indent, "file");
+    // Every finding writes these five member names: each comes whole, comma, line break
+    // and indentation included.
+    let names: [&[u8]; 5] = match indent {
+        Indent::Finding => [
+            b",\n      \"file\": ",
+            b",\n      \"line\": ",
+            b",\n      \"column\": ",
+            b",\n      \"end_line\": ",
+            b",\n      \"end_column\": ",
+        ],
+        Indent::Label => [
+            b",\n          \"file\": ",
+            b",\n          \"line\": ",
+            b",\n          \"column\": ",
+            b",\n          \"end_line\": ",
+            b",\n          \"end_column\": ",
+        ],
+    };
+    buf.extend_from_slice(names[0]);
     seen.string(buf, file);
-    let numbers = [
-        ("line", start.line),
-        ("column", start.column),
-        ("end_line", end.line),
-        ("end_column", end.column),
-    ];
-    for (name, n) in numbers {
-        member(buf, indent, name);
-        value(buf, &n);
+    let numbers = [start.line, start.column, end.line, end.column];
+    let mut digits = itoa::Buffer::new();
+    for (name, n) in names[1..].iter().zip(numbers) {
+        buf.extend_from_slice(name);
+        buf.extend_from_slice(digits.format(n).as_bytes());
     }
+}
+
+/// Where a location's members sit: in a finding, or in one of its labels.
+#[derive(Clone, Copy)]
+enum Indent {
+    Finding,
+    Label,
 }
 
 /// The strings of one chunk already rendered, by the place of their text in memory, with
@@ -166,15 +188,6 @@ impl Rendered {
         string(buf, s);
         self.0.insert(key, start..buf.len());
     }
-}
-
-/// `,` and a line break, then `"name": ` at the given indentation.
-fn member(buf: &mut Vec<u8>, indent: &[u8], name: &str) {
-    buf.extend_from_slice(b",\n");
-    buf.extend_from_slice(indent);
-    buf.push(b'"');
-    buf.extend_from_slice(name.as_bytes());
-    buf.extend_from_slice(b"\": ");
 }
 
 /// A scalar (string, number, null) as serde_json writes it.
