@@ -213,7 +213,8 @@ impl<'s> Resolver<'s> {
         }
     }
 
-    /// The nginx location a path selects (None: none does, the server answers).
+    /// The nginx location a path selects (None: none does, the server answers; always None
+    /// on rule-list platforms, which select no location).
     pub fn location(&self, path: &str) -> Option<ScopeId> {
         let mut last = self.last.borrow_mut();
         match &mut *last {

@@ -123,9 +123,8 @@ fn render_chunk(findings: &[Finding], first_in_array: bool, sources: &Sources, b
     }
 }
 
-/// The `file`, `line`, `column`, `end_line` and `end_column` members of an object whose
-/// members are indented by `indent` spaces (6 or 10), each after the comma that ends the
-/// previous one.
+/// The `file`, `line`, `column`, `end_line` and `end_column` members of a finding's object
+/// or a label's (indented 6 or 10 spaces), each after the comma that ends the previous one.
 fn location(
     buf: &mut Vec<u8>,
     indent: Indent,
