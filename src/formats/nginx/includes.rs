@@ -11,8 +11,8 @@ use std::sync::{Arc, Mutex, Weak};
 use compact_str::CompactString;
 
 use super::dump::{DumpFile, split_dump};
-use super::parser::parse;
-use super::syntax::{Comment, Config, Directive, Quote, Word};
+use super::parser::{Build, parse, parse_with};
+use super::syntax::{ByteRange, Comment, Config, Directive, Quote, Word};
 use super::{base_dir, problem};
 use crate::model::{Problem, ProblemKind, Suppression};
 use crate::source::{FileId, SourceFile, Sources, Span};
@@ -228,23 +228,25 @@ impl<'s> Expander<'s> {
             })
             .collect();
         let results = crate::parallel::map(texts.len(), |i| {
-            let (text, base, end) = &texts[i];
-            let parsed = parse(&text[*base..*end]);
-            match parsed {
-                Ok(config) if !has_include(&config.directives) => {
-                    let (file, base) = todo[i];
-                    let parsed = Parsed { file, base, config };
-                    let mut problems = Vec::new();
-                    let items = convert(&parsed, &parsed.config.directives, depth, &mut problems);
-                    let mut comments = parsed.config.comments;
-                    comments.retain(|c| crate::suppress::parse_comment(&c.text).is_some());
-                    Err(Converted {
-                        items,
-                        problems,
-                        comments,
-                    })
-                }
-                parsed => Ok(parsed),
+            let (text, _, end) = &texts[i];
+            let (file, base) = todo[i];
+            let mut items = Items {
+                file,
+                base,
+                depth,
+                problems: Vec::new(),
+                comments: Vec::new(),
+                includes: false,
+            };
+            match parse_with(&text[base..*end], &mut items) {
+                Ok(nodes) if !items.includes => Err(Converted {
+                    items: nodes,
+                    problems: items.problems,
+                    comments: items.comments,
+                }),
+                // It includes files itself: expanded in order, from its syntax tree.
+                Ok(_) => Ok(parse(&text[base..*end])),
+                Err(err) => Ok(Err(err)),
             }
         });
         for (key, result) in todo.into_iter().zip(results) {
@@ -571,6 +573,86 @@ fn convert(
     out
 }
 
+/// Items built straight from the tokens of a file (no syntax tree in between), as
+/// [`convert`] makes them from its tree; what the tree would keep besides is noted:
+/// the suppression comments, and whether the file includes others (then these items are
+/// not used: [`Expander::expand`] follows its includes in order).
+struct Items {
+    file: FileId,
+    /// Offset of the parsed text inside the file.
+    base: usize,
+    /// Nesting of the include that names the file.
+    depth: usize,
+    problems: Vec<Problem>,
+    comments: Vec<Comment>,
+    includes: bool,
+}
+
+impl Build for Items {
+    type Word = Arg;
+    type Node = Item;
+
+    fn word(&mut self, value: CompactString, span: ByteRange, quote: Quote) -> Arg {
+        word_arg(self.file, self.base, value, span, quote)
+    }
+
+    fn value<'w>(&self, word: &'w Arg) -> &'w str {
+        &word.value
+    }
+
+    fn start(&self, word: &Arg) -> usize {
+        word.span.start as usize - usize::from(word.quoted) - self.base
+    }
+
+    fn node(
+        &mut self,
+        name: Arg,
+        args: Vec<Arg>,
+        span: ByteRange,
+        block: Option<(Vec<Item>, ByteRange, ByteRange)>,
+        lua_body: Option<ByteRange>,
+        level: usize,
+    ) -> Item {
+        if name.value == "include" && block.is_none() && lua_body.is_none() {
+            self.includes = true;
+        }
+        let depth = self.depth + level;
+        let block = match block {
+            Some(_) if depth >= MAX_TOTAL_DEPTH => {
+                // Reported where `convert` stops: at the outermost block too deep (the
+                // blocks inside it, built first here, are not reported).
+                if level == 0 || depth - 1 < MAX_TOTAL_DEPTH {
+                    let quoted = u32::from(name.quoted);
+                    let at = Span {
+                        start: name.span.start - quoted,
+                        end: name.span.end + quoted,
+                        ..name.span
+                    };
+                    self.problems.push(too_deep_at(at));
+                }
+                None
+            }
+            Some((children, _, _)) => Some(children.into_boxed_slice()),
+            None => None,
+        };
+        Item {
+            name,
+            args: args.into_boxed_slice(),
+            span: Span::new(self.file, self.base + span.start..self.base + span.end),
+            block,
+        }
+    }
+
+    fn comment(&mut self, text: &str, span: ByteRange) {
+        if crate::suppress::parse_comment(text).is_some() {
+            self.comments.push(Comment {
+                text: text.to_owned(),
+                span,
+            });
+        }
+    }
+}
+
 /// A directive as an item, its block already converted.
 fn item(parsed: &Parsed, d: &Directive, block: Option<Vec<Item>>) -> Item {
     Item {
@@ -586,12 +668,16 @@ fn item(parsed: &Parsed, d: &Directive, block: Option<Vec<Item>>) -> Item {
 
 /// Blocks nested beyond [`MAX_TOTAL_DEPTH`] are reported at the directive's name.
 fn too_deep(parsed: &Parsed, d: &Directive) -> Problem {
+    too_deep_at(Span::new(
+        parsed.file,
+        parsed.base + d.name.span.start..parsed.base + d.name.span.end,
+    ))
+}
+
+fn too_deep_at(name: Span) -> Problem {
     problem(
         ProblemKind::Syntax,
-        Span::new(
-            parsed.file,
-            parsed.base + d.name.span.start..parsed.base + d.name.span.end,
-        ),
+        name,
         format!("blocks nested deeper than {MAX_TOTAL_DEPTH} levels across includes"),
         None,
     )
@@ -600,15 +686,26 @@ fn too_deep(parsed: &Parsed, d: &Directive) -> Problem {
 /// A word with its span; a quoted word's span is the text inside the quotes, so that a
 /// finding on `"*"` underlines exactly the `*`.
 fn arg(parsed: &Parsed, w: &Word) -> Arg {
-    let quoted = w.quote != Quote::None;
-    let (start, end) = if quoted && w.span.len() >= 2 {
-        (w.span.start + 1, w.span.end - 1)
+    word_arg(
+        parsed.file,
+        parsed.base,
+        w.value.clone(),
+        w.span.clone(),
+        w.quote,
+    )
+}
+
+/// [`arg`] of a word's parts (`span` relative to `base`).
+fn word_arg(file: FileId, base: usize, value: CompactString, span: ByteRange, quote: Quote) -> Arg {
+    let quoted = quote != Quote::None;
+    let (start, end) = if quoted && span.len() >= 2 {
+        (span.start + 1, span.end - 1)
     } else {
-        (w.span.start, w.span.end)
+        (span.start, span.end)
     };
     Arg {
-        value: w.value.clone(),
-        span: Span::new(parsed.file, parsed.base + start..parsed.base + end),
+        value,
+        span: Span::new(file, base + start..base + end),
         quoted,
     }
 }
@@ -636,4 +733,68 @@ fn display_name(path: &Path) -> String {
         .and_then(|d| path.strip_prefix(d).ok())
         .unwrap_or(path);
     shown.to_string_lossy().replace('\\', "/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The items, problems and suppression comments [`Items`] builds from the tokens, and
+    /// those [`convert`] makes of the syntax tree, written out for comparison.
+    fn both(text: &str, base: usize, depth: usize) -> (String, String) {
+        let file = FileId(3);
+        let mut items = Items {
+            file,
+            base,
+            depth,
+            problems: Vec::new(),
+            comments: Vec::new(),
+            includes: false,
+        };
+        let direct = parse_with(&text[base..], &mut items).unwrap();
+        let config = parse(&text[base..]).unwrap();
+        let parsed = Parsed { file, base, config };
+        let mut problems = Vec::new();
+        let converted = convert(&parsed, &parsed.config.directives, depth, &mut problems);
+        let mut comments = parsed.config.comments.clone();
+        comments.retain(|c| crate::suppress::parse_comment(&c.text).is_some());
+        assert_eq!(items.includes, has_include(&parsed.config.directives));
+        (
+            format!("{direct:?}\n{:?}\n{:?}", items.problems, items.comments),
+            format!("{converted:?}\n{problems:?}\n{comments:?}"),
+        )
+    }
+
+    #[test]
+    fn items_built_from_tokens_are_those_of_the_syntax_tree() {
+        let texts = [
+            "# corslint: ignore[missing-always]\nserver {\n  listen 80; # a comment\n  \
+             \"location\" '/a b' {\n    add_header \"X-A\" 'v\\'1' always;\n  }\n  \
+             content_by_lua_block { ngx.say(\"}\") }\n  if ($request_method = OPTIONS) \
+             { return 204; }\n}\n",
+            "map $http_origin $cors { default \"\"; ~^https://a\\.example$ $http_origin; }\n\
+             include conf.d/*.conf;\nhttp { include more.conf; server { } }\n",
+            "",
+        ];
+        for text in texts {
+            let (direct, converted) = both(text, 0, 0);
+            assert_eq!(direct, converted, "{text}");
+        }
+        // A file inside a dump (its text starts after `base`), included deep enough that its
+        // blocks cross the nesting limit: reported at the outermost block that does, once.
+        let dumped = "# configuration file /etc/nginx/a.conf:\n\
+                      a { b { c { d { e 1; } } } f { g { h; } } }\n";
+        let base = dumped.find('\n').unwrap() + 1;
+        for depth in [
+            0,
+            MAX_TOTAL_DEPTH - 3,
+            MAX_TOTAL_DEPTH - 1,
+            MAX_TOTAL_DEPTH + 2,
+        ] {
+            let (direct, converted) = both(dumped, base, depth);
+            assert_eq!(direct, converted, "depth {depth}");
+        }
+        let (deep, _) = both(dumped, base, MAX_TOTAL_DEPTH - 2);
+        assert_eq!(deep.matches("nested deeper").count(), 2, "{deep}");
+    }
 }

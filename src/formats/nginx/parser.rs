@@ -322,23 +322,102 @@ fn internal(pos: usize) -> ParseError {
     error(pos..pos, "internal tokenizer error")
 }
 
+/// What the parser makes of the tokens it reads: the syntax tree ([`parse`]), or another
+/// shape built straight from the tokens (the include expander's items), with no tree in
+/// between.
+pub trait Build {
+    type Word;
+    type Node;
+    /// A token: its unescaped value, its raw byte range (quotes included), its quoting.
+    fn word(&mut self, value: CompactString, span: ByteRange, quote: Quote) -> Self::Word;
+    /// A word's unescaped value (the parser reads directive names).
+    fn value<'w>(&self, word: &'w Self::Word) -> &'w str;
+    /// Where a word's raw token starts.
+    fn start(&self, word: &Self::Word) -> usize;
+    /// A directive, from its name's first byte to its `;` or `}` (`span`). `block` is the
+    /// body of a block directive with the ranges of its braces; `level` is its nesting (0 at
+    /// the top). Called when the directive ends, so a block's children come before it.
+    fn node(
+        &mut self,
+        name: Self::Word,
+        args: Vec<Self::Word>,
+        span: ByteRange,
+        block: Option<(Vec<Self::Node>, ByteRange, ByteRange)>,
+        lua_body: Option<ByteRange>,
+        level: usize,
+    ) -> Self::Node;
+    /// A `#` comment: the text after `#` (without a trailing CR) and its range.
+    fn comment(&mut self, text: &str, span: ByteRange);
+}
+
+/// The syntax tree: [`Config`]'s directives, and every comment.
+#[derive(Default)]
+struct Tree {
+    comments: Vec<Comment>,
+}
+
+impl Build for Tree {
+    type Word = Word;
+    type Node = Directive;
+
+    fn word(&mut self, value: CompactString, span: ByteRange, quote: Quote) -> Word {
+        Word { value, span, quote }
+    }
+
+    fn value<'w>(&self, word: &'w Word) -> &'w str {
+        &word.value
+    }
+
+    fn start(&self, word: &Word) -> usize {
+        word.span.start
+    }
+
+    fn node(
+        &mut self,
+        name: Word,
+        args: Vec<Word>,
+        span: ByteRange,
+        block: Option<(Vec<Directive>, ByteRange, ByteRange)>,
+        lua_body: Option<ByteRange>,
+        _level: usize,
+    ) -> Directive {
+        Directive {
+            name,
+            args,
+            block: block.map(|(children, open, close)| Block {
+                children,
+                open,
+                close,
+            }),
+            lua_body,
+            span,
+        }
+    }
+
+    fn comment(&mut self, text: &str, span: ByteRange) {
+        self.comments.push(Comment {
+            text: text.to_owned(),
+            span,
+        });
+    }
+}
+
 /// A block directive whose `{` has been read but not yet its `}`.
-struct Frame {
-    name: Word,
-    args: Vec<Word>,
+struct Frame<B: Build> {
+    name: B::Word,
+    args: Vec<B::Word>,
     open: usize,
-    children: Vec<Directive>,
+    children: Vec<B::Node>,
 }
 
 /// The directive being read: its name (once there is one) and arguments.
-#[derive(Default)]
-struct Pending {
-    name: Option<Word>,
-    args: Vec<Word>,
+struct Pending<B: Build> {
+    name: Option<B::Word>,
+    args: Vec<B::Word>,
 }
 
-impl Pending {
-    fn push(&mut self, w: Word) {
+impl<B: Build> Pending<B> {
+    fn push(&mut self, w: B::Word) {
         if self.name.is_none() {
             self.name = Some(w);
         } else {
@@ -347,7 +426,7 @@ impl Pending {
     }
 }
 
-fn attach(stack: &mut [Frame], top: &mut Vec<Directive>, d: Directive) {
+fn attach<B: Build>(stack: &mut [Frame<B>], top: &mut Vec<B::Node>, d: B::Node) {
     match stack.last_mut() {
         Some(f) => f.children.push(d),
         None => top.push(d),
@@ -360,11 +439,24 @@ fn attach(stack: &mut [Frame], top: &mut Vec<Directive>, d: Directive) {
 /// nginx has them, and point at the offending byte(s) (an empty range at the
 /// end of the text for an unexpected end of file).
 pub fn parse(text: &str) -> Result<Config, ParseError> {
+    let mut tree = Tree::default();
+    let directives = parse_with(text, &mut tree)?;
+    Ok(Config {
+        directives,
+        comments: tree.comments,
+    })
+}
+
+/// Parses a whole configuration file like [`parse`], handing what it reads to `build`:
+/// the top-level nodes come back in order.
+pub fn parse_with<B: Build>(text: &str, build: &mut B) -> Result<Vec<B::Node>, ParseError> {
     let bytes = text.as_bytes();
-    let mut comments = Vec::new();
-    let mut top: Vec<Directive> = Vec::new();
-    let mut stack: Vec<Frame> = Vec::new();
-    let mut pending = Pending::default();
+    let mut top: Vec<B::Node> = Vec::new();
+    let mut stack: Vec<Frame<B>> = Vec::new();
+    let mut pending = Pending::<B> {
+        name: None,
+        args: Vec::new(),
+    };
     let mut rest: &str = text;
     // Where a remaining text starts in `text`.
     let offset = |r: &str| text.len() - r.len();
@@ -381,23 +473,16 @@ pub fn parse(text: &str) -> Result<Config, ParseError> {
             '#' => {
                 let (r, body) = comment(rest).map_err(|_| internal(pos))?;
                 let body = body.strip_suffix('\r').unwrap_or(body);
-                comments.push(Comment {
-                    text: body.to_owned(),
-                    span: pos..pos + 1 + body.len(),
-                });
+                build.comment(body, pos..pos + 1 + body.len());
                 rest = r;
             }
             ';' => {
                 let Some(name) = pending.name.take() else {
                     return Err(error(pos..pos + 1, "unexpected \";\""));
                 };
-                let d = Directive {
-                    span: name.span.start..pos + 1,
-                    name,
-                    args: mem::take(&mut pending.args),
-                    block: None,
-                    lua_body: None,
-                };
+                let span = build.start(&name)..pos + 1;
+                let args = mem::take(&mut pending.args);
+                let d = build.node(name, args, span, None, None, stack.len());
                 attach(&mut stack, &mut top, d);
                 rest = &rest[1..];
             }
@@ -406,24 +491,19 @@ pub fn parse(text: &str) -> Result<Config, ParseError> {
                     return Err(error(pos..pos + 1, "unexpected \"{\""));
                 };
                 if let Some(f) = stack.last()
-                    && ENTRY_LIST_BLOCKS.contains(&f.name.value.as_str())
+                    && ENTRY_LIST_BLOCKS.contains(&build.value(&f.name))
                 {
                     return Err(error(
                         pos..pos + 1,
-                        format!("unexpected \"{{\" in \"{}\" block", f.name.value),
+                        format!("unexpected \"{{\" in \"{}\" block", build.value(&f.name)),
                     ));
                 }
                 let args = mem::take(&mut pending.args);
-                if name.value.ends_with("_by_lua_block") {
+                if build.value(&name).ends_with("_by_lua_block") {
                     let close = scan_lua(bytes, pos + 1)
                         .ok_or_else(|| error(pos..pos + 1, "unterminated Lua block"))?;
-                    let d = Directive {
-                        span: name.span.start..close + 1,
-                        name,
-                        args,
-                        block: None,
-                        lua_body: Some(pos + 1..close),
-                    };
+                    let span = build.start(&name)..close + 1;
+                    let d = build.node(name, args, span, None, Some(pos + 1..close), stack.len());
                     attach(&mut stack, &mut top, d);
                     rest = &rest[close + 1 - pos..];
                 } else {
@@ -449,17 +529,9 @@ pub fn parse(text: &str) -> Result<Config, ParseError> {
                 let Some(f) = stack.pop() else {
                     return Err(error(pos..pos + 1, "unexpected \"}\""));
                 };
-                let d = Directive {
-                    span: f.name.span.start..pos + 1,
-                    name: f.name,
-                    args: f.args,
-                    block: Some(Block {
-                        children: f.children,
-                        open: f.open..f.open + 1,
-                        close: pos..pos + 1,
-                    }),
-                    lua_body: None,
-                };
+                let span = build.start(&f.name)..pos + 1;
+                let block = (f.children, f.open..f.open + 1, pos..pos + 1);
+                let d = build.node(f.name, f.args, span, Some(block), None, stack.len());
                 attach(&mut stack, &mut top, d);
                 rest = &rest[1..];
             }
@@ -475,20 +547,12 @@ pub fn parse(text: &str) -> Result<Config, ParseError> {
                         format!("unexpected \"{next}\" after a quoted string"),
                     ));
                 }
-                pending.push(Word {
-                    value: word_value(inner, escaped),
-                    span: pos..end,
-                    quote,
-                });
+                pending.push(build.word(word_value(inner, escaped), pos..end, quote));
                 rest = r;
             }
             _ => {
                 let (r, (raw, escaped)) = bare_word(rest).map_err(|_| internal(pos))?;
-                pending.push(Word {
-                    value: word_value(raw, escaped),
-                    span: pos..offset(r),
-                    quote: Quote::None,
-                });
+                pending.push(build.word(word_value(raw, escaped), pos..offset(r), Quote::None));
                 rest = r;
             }
         }
@@ -504,10 +568,7 @@ pub fn parse(text: &str) -> Result<Config, ParseError> {
     if !stack.is_empty() {
         return Err(error(end..end, "unexpected end of file, expecting \"}\""));
     }
-    Ok(Config {
-        directives: top,
-        comments,
-    })
+    Ok(top)
 }
 
 /// The condition words of an `if (...)` directive with the outer parentheses
