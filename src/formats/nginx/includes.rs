@@ -91,8 +91,8 @@ pub struct Expander<'s> {
     /// [`Expander::parse_at`], which records their problems in the usual order.
     preparsed: FxHashMap<(FileId, usize), Result<Config, super::syntax::ParseError>>,
     /// Files of one include glob that include nothing themselves (the usual
-    /// `conf.d/*.conf`), parsed and turned into items in one parallel pass, their syntax
-    /// trees freed there; taken by [`Expander::include`].
+    /// `conf.d/*.conf`), parsed straight into items in one parallel pass (no syntax tree is
+    /// built for them); taken by [`Expander::include`].
     preconverted: FxHashMap<(FileId, usize), Converted>,
     problems: Vec<Problem>,
     suppressions: Vec<Suppression>,
@@ -206,10 +206,10 @@ impl<'s> Expander<'s> {
 
     /// Parses the targets of one include that are not parsed yet, in parallel (a glob such
     /// as `conf.d/*.conf` may name thousands of files). Parsing is a pure function of the
-    /// text; so is turning a file that includes nothing into items, done in the same pass
-    /// (one pass over each file while it is in the cache, and its syntax tree freed at
-    /// once). What the results mean is still recorded in order, by [`Expander::parse_at`]
-    /// and [`Expander::include`].
+    /// text; a file that includes nothing is parsed straight into its items ([`Items`]),
+    /// and one that does into its syntax tree, expanded later in order. What the results
+    /// mean is still recorded in order, by [`Expander::parse_at`] and
+    /// [`Expander::include`].
     fn preparse(&mut self, targets: &[(FileId, usize)], depth: usize) {
         let todo: Vec<(FileId, usize)> = targets
             .iter()
@@ -573,10 +573,11 @@ fn convert(
     out
 }
 
-/// Items built straight from the tokens of a file (no syntax tree in between), as
-/// [`convert`] makes them from its tree; what the tree would keep besides is noted:
-/// the suppression comments, and whether the file includes others (then these items are
-/// not used: [`Expander::expand`] follows its includes in order).
+/// Builds a file's items straight from its tokens (no syntax tree in between), the same
+/// items [`convert`] makes from the tree, with its problems. Of the rest of the tree it
+/// keeps the suppression comments, and notes whether the file includes others: then these
+/// items are not used, and the file is expanded from its tree, following its includes in
+/// order.
 struct Items {
     file: FileId,
     /// Offset of the parsed text inside the file.
