@@ -21,10 +21,12 @@ callgrind runs the program on an emulated processor, one thread at a time, so so
 runs on the real machine never runs there: glibc picks its string functions for the
 processor (`__memmove_avx512_unaligned_erms` here, an AVX2 one under valgrind), and the
 paths threads take when they wait for one another do not occur. Each such function left
-out makes a 64 KB piece of code elsewhere resident (on the 50-server tree: 0.4 MB more peak
-memory, and a figure that moved by as much from run to run). So the tree is also linted
-natively under `perf record` (when perf is installed and allowed), and the functions its
-samples land in join the tree's own.
+out makes a piece of code far from the others resident (on the 50-server tree those made
+peak memory 7.5 MB instead of 6.4). So, when perf is installed and allowed to record, the
+tree is also linted natively: the functions `perf record`'s samples land in join the tree's
+own, then up to three rounds of relinking and recording every page fault add the functions
+whose code still faults outside them (each round's faults name only the first function to
+reach each piece of code). The script leaves corslint built with the list it writes.
 """
 
 from __future__ import annotations
@@ -91,27 +93,39 @@ def profile(binary: Path, args: list[str], cwd: Path, work: Path) -> Counter[str
     return cost
 
 
-def native(binary: Path, args: list[str], cwd: Path, work: Path, runs: int = 100) -> list[str]:
-    """The functions of `binary` that perf's samples land in over `runs` native runs, most
-    sampled first; none when perf is missing or not allowed to sample."""
+def perf(
+    binary: Path, args: list[str], cwd: Path, work: Path, runs: int, record: list[str],
+    fields: list[str],
+) -> str | None:
+    """`perf record` (with the `record` options) over `runs` native runs of `binary`, and
+    the `fields` of `perf script`; None when perf is missing or not allowed to record."""
     if shutil.which("perf") is None:
-        print("perf is not installed: natively run functions are not added", file=sys.stderr)
-        return []
+        print("perf is not installed: natively run code is not placed", file=sys.stderr)
+        return None
     data = work / "perf.data"
     command = " ".join(shlex.quote(a) for a in [str(binary), *args])
     loop = f"for i in $(seq {runs}); do {command} >/dev/null 2>&1; done"
     recorded = subprocess.run(
-        ["perf", "record", "-q", "-F", "20000", "-o", str(data), "--", "sh", "-c", loop],
+        ["perf", "record", "-q", *record, "-o", str(data), "--", "sh", "-c", loop],
         cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False,
     )
     if recorded.returncode != 0 or not data.exists():
-        print("perf record failed: natively run functions are not added", file=sys.stderr)
-        return []
+        print("perf record failed: natively run code is not placed", file=sys.stderr)
+        return None
     script = subprocess.run(
-        ["perf", "script", "-i", str(data), "-F", "ip,sym,dso", "--no-demangle"],
+        ["perf", "script", "-i", str(data), "-F", ",".join(fields), "--no-demangle"],
         capture_output=True, text=True, errors="replace", check=False,
     ).stdout
     data.unlink()
+    return script
+
+
+def native(binary: Path, args: list[str], cwd: Path, work: Path, runs: int = 100) -> list[str]:
+    """The functions of `binary` that perf's samples land in over `runs` native runs, most
+    sampled first."""
+    script = perf(binary, args, cwd, work, runs, ["-F", "20000"], ["ip", "sym", "dso"])
+    if script is None:
+        return []
     ours = binary.resolve()
     dsos: dict[str, bool] = {}
     seen: Counter[str] = Counter()
@@ -129,24 +143,13 @@ def native(binary: Path, args: list[str], cwd: Path, work: Path, runs: int = 100
 def text_faults(binary: Path, args: list[str], cwd: Path, work: Path, runs: int = 20) -> set[str]:
     """The functions whose code page faults as `binary` runs `args` natively: each fault
     on an instruction fetch names the function that reached a piece of code not mapped
-    yet. Empty when perf is missing or not allowed to record."""
-    if shutil.which("perf") is None:
-        return set()
-    data = work / "faults.data"
-    command = " ".join(shlex.quote(a) for a in [str(binary), *args])
-    loop = f"for i in $(seq {runs}); do {command} >/dev/null 2>&1; done"
-    recorded = subprocess.run(
-        ["perf", "record", "-q", "-e", "page-faults", "-c", "1", "-d", "-o", str(data),
-         "--", "sh", "-c", loop],
-        cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False,
+    yet."""
+    script = perf(
+        binary, args, cwd, work, runs, ["-e", "page-faults", "-c", "1", "-d"],
+        ["comm", "addr", "ip"],
     )
-    if recorded.returncode != 0 or not data.exists():
+    if script is None:
         return set()
-    script = subprocess.run(
-        ["perf", "script", "-i", str(data), "-F", "comm,addr,ip"],
-        capture_output=True, text=True, errors="replace", check=False,
-    ).stdout
-    data.unlink()
     # corslint is linked statically at a fixed address: its symbols' addresses are the
     # addresses it runs at.
     symbols = sorted(
@@ -182,6 +185,16 @@ def write(ranked: list[str]) -> None:
     )
 
 
+def layout(blocks: list[list[str]]) -> list[str]:
+    """The tree's functions, then each other run's not placed yet."""
+    placed = set(blocks[0])
+    out = list(blocks[0])
+    for block in blocks[1:]:
+        out.extend(n for n in block if n not in placed)
+        placed.update(block)
+    return out
+
+
 def relink() -> Path:
     """Builds corslint again with the list just written (cargo does not watch the list:
     the binary's own sources are marked changed)."""
@@ -215,21 +228,25 @@ def main() -> None:
             placed.update(new)
         tree_args, tree_cwd = runs[0]
         print("perf: the tree's lint, natively", file=sys.stderr, flush=True)
-        natives = [n for n in native(binary, tree_args, tree_cwd, work) if n not in blocks[0]]
-        blocks[0].extend(natives)
-        # What still faults far from the tree's code: a few rounds, as each round's faults
-        # name only the first function to reach each piece of code.
-        for round in range(1, 4):
-            write(blocks[0] + [n for b in blocks[1:] for n in b if n not in blocks[0]])
+        # The tree's block takes the natively run functions, wherever callgrind had put them.
+        tree_functions = blocks[0]
+        known = set(tree_functions)
+        tree_functions.extend(
+            n for n in native(binary, tree_args, tree_cwd, work) if n not in known
+        )
+        for attempt in range(1, 4):
+            write(layout(blocks))
             binary = relink()
-            faulting = text_faults(binary, tree_args, tree_cwd, work) - set(blocks[0])
-            print(f"round {round}: {len(faulting)} functions fault outside the tree's code",
+            faulting = text_faults(binary, tree_args, tree_cwd, work) - set(tree_functions)
+            print(f"round {attempt}: {len(faulting)} functions fault outside the tree's code",
                   file=sys.stderr, flush=True)
             if not faulting:
                 break
-            blocks[0].extend(sorted(faulting))
-        ranked = blocks[0] + [n for b in blocks[1:] for n in b if n not in blocks[0]]
-    write(ranked)
+            tree_functions.extend(sorted(faulting))
+        else:
+            write(layout(blocks))
+            relink()
+        ranked = layout(blocks)
     print(f"{OUT.relative_to(REPO)}: {len(ranked)} functions", file=sys.stderr)
 
 
