@@ -230,14 +230,7 @@ impl<'s> Expander<'s> {
         let results = crate::parallel::map(texts.len(), |i| {
             let (text, _, end) = &texts[i];
             let (file, base) = todo[i];
-            let mut items = Items {
-                file,
-                base,
-                depth,
-                problems: Vec::new(),
-                comments: Vec::new(),
-                includes: false,
-            };
+            let mut items = Items::new(file, base, depth);
             match parse_with(&text[base..*end], &mut items) {
                 Ok(nodes) if !items.includes => Err(Converted {
                     items: nodes,
@@ -589,6 +582,19 @@ struct Items {
     includes: bool,
 }
 
+impl Items {
+    fn new(file: FileId, base: usize, depth: usize) -> Items {
+        Items {
+            file,
+            base,
+            depth,
+            problems: Vec::new(),
+            comments: Vec::new(),
+            includes: false,
+        }
+    }
+}
+
 impl Build for Items {
     type Word = Arg;
     type Node = Item;
@@ -744,14 +750,7 @@ mod tests {
     /// those [`convert`] makes of the syntax tree, written out for comparison.
     fn both(text: &str, base: usize, depth: usize) -> (String, String) {
         let file = FileId(3);
-        let mut items = Items {
-            file,
-            base,
-            depth,
-            problems: Vec::new(),
-            comments: Vec::new(),
-            includes: false,
-        };
+        let mut items = Items::new(file, base, depth);
         let direct = parse_with(&text[base..], &mut items).unwrap();
         let config = parse(&text[base..]).unwrap();
         let parsed = Parsed { file, base, config };
