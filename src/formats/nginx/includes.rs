@@ -10,6 +10,7 @@ use std::sync::{Arc, Mutex, Weak};
 
 use compact_str::CompactString;
 
+use super::deferred::Deferred;
 use super::dump::{DumpFile, split_dump};
 use super::parser::{Build, parse, parse_with};
 use super::syntax::{ByteRange, Comment, Config, Directive, Quote, Word};
@@ -31,6 +32,10 @@ pub struct Item {
     pub args: Box<[Arg]>,
     pub span: Span,
     pub block: Option<Box<[Item]>>,
+    /// The block of a top-level `server` of a file read through an include glob, held as
+    /// its place in the text until the server is lowered ([`Deferred::decode`]); `block` is
+    /// then None.
+    pub deferred: Option<Box<Deferred>>,
 }
 
 #[derive(Debug, Clone)]
@@ -49,8 +54,14 @@ impl Item {
         self.args.get(i).map(|a| a.value.as_str())
     }
 
+    /// The items of its block; empty for a block still [`Item::deferred`].
     pub fn children(&self) -> &[Item] {
         self.block.as_deref().unwrap_or(&[])
+    }
+
+    /// Whether it has a block, held as items or as text.
+    pub fn has_block(&self) -> bool {
+        self.block.is_some() || self.deferred.is_some()
     }
 }
 
@@ -99,6 +110,12 @@ pub struct Expander<'s> {
     visited: FxHashSet<PathBuf>,
     /// The include chain being expanded (file and base), for cycle detection.
     chain: Vec<(FileId, usize)>,
+    /// Whether the directives being expanded are those whose `server` blocks become sites
+    /// (the top level, or an `http` block at the top level): the servers of a glob's files
+    /// included there are held as text until lowered ([`Items::deferring_servers`]).
+    at_sites_level: bool,
+    /// Whether they are at the top level itself.
+    at_top: bool,
 }
 
 impl<'s> Expander<'s> {
@@ -116,6 +133,8 @@ impl<'s> Expander<'s> {
             suppressions: Vec::new(),
             visited: FxHashSet::default(),
             chain: Vec::new(),
+            at_sites_level: true,
+            at_top: true,
         }
     }
 
@@ -227,10 +246,14 @@ impl<'s> Expander<'s> {
                 (text, base, end)
             })
             .collect();
+        let defer_servers = self.at_sites_level;
         let results = crate::parallel::map(texts.len(), |i| {
             let (text, _, end) = &texts[i];
             let (file, base) = todo[i];
             let mut items = Items::new(file, base, depth);
+            if defer_servers {
+                items = items.deferring_servers(text.clone());
+            }
             match parse_with(&text[base..*end], &mut items) {
                 Ok(nodes) if !items.includes => Err(Converted {
                     items: nodes,
@@ -289,7 +312,14 @@ impl<'s> Expander<'s> {
                     self.problems.push(too_deep(parsed, d));
                     None
                 }
-                Some(b) => Some(self.expand(parsed, &b.children, depth + 1)),
+                Some(b) => {
+                    let (sites_level, top) = (self.at_sites_level, self.at_top);
+                    self.at_sites_level = top && d.name.value == "http";
+                    self.at_top = false;
+                    let block = self.expand(parsed, &b.children, depth + 1);
+                    (self.at_sites_level, self.at_top) = (sites_level, top);
+                    Some(block)
+                }
                 None => None,
             };
             out.push(item(parsed, d, block));
@@ -571,7 +601,7 @@ fn convert(
 /// keeps the suppression comments, and notes whether the file includes others: then these
 /// items are not used, and the file is expanded from its tree, following its includes in
 /// order.
-struct Items {
+pub(super) struct Items {
     file: FileId,
     /// Offset of the parsed text inside the file.
     base: usize,
@@ -580,10 +610,13 @@ struct Items {
     problems: Vec<Problem>,
     comments: Vec<Comment>,
     includes: bool,
+    /// The file's text, when the blocks of its top-level `server`s are not built but held
+    /// as text ([`Items::deferring_servers`]).
+    deferring: Option<Arc<String>>,
 }
 
 impl Items {
-    fn new(file: FileId, base: usize, depth: usize) -> Items {
+    pub(super) fn new(file: FileId, base: usize, depth: usize) -> Items {
         Items {
             file,
             base,
@@ -591,7 +624,16 @@ impl Items {
             problems: Vec::new(),
             comments: Vec::new(),
             includes: false,
+            deferring: None,
         }
+    }
+
+    /// Holds the blocks of the file's top-level `server`s as text ([`Deferred`]), parsed
+    /// into items when each is lowered (those of its other top-level blocks are parsed
+    /// again at once). `text` is the whole file's.
+    fn deferring_servers(mut self, text: Arc<String>) -> Items {
+        self.deferring = Some(text);
+        self
     }
 }
 
@@ -624,29 +666,57 @@ impl Build for Items {
             self.includes = true;
         }
         let depth = self.depth + level;
-        let block = match block {
-            Some(_) if depth >= MAX_TOTAL_DEPTH => {
-                // Reported where `convert` stops: at the outermost block too deep (the
-                // blocks inside it, built first here, are not reported).
-                if level == 0 || depth - 1 < MAX_TOTAL_DEPTH {
-                    let quoted = u32::from(name.quoted);
-                    let at = Span {
-                        start: name.span.start - quoted,
-                        end: name.span.end + quoted,
-                        ..name.span
-                    };
-                    self.problems.push(too_deep_at(at));
-                }
-                None
+        let too_deep = block.is_some() && depth >= MAX_TOTAL_DEPTH;
+        if too_deep && (level == 0 || depth - 1 < MAX_TOTAL_DEPTH) {
+            // Reported where `convert` stops: at the outermost block too deep (the blocks
+            // inside it, built first here, are not reported).
+            let quoted = u32::from(name.quoted);
+            let at = Span {
+                start: name.span.start - quoted,
+                end: name.span.end + quoted,
+                ..name.span
+            };
+            self.problems.push(too_deep_at(at));
+        }
+        let span = Span::new(self.file, self.base + span.start..self.base + span.end);
+        if let Some(text) = &self.deferring {
+            // Inside a top-level block, the parser drops what is built (see `keeps`): the
+            // block is parsed again when needed.
+            if let Some((_, open, close)) = &block
+                && level == 0
+                && !too_deep
+            {
+                let inside = Deferred {
+                    file: self.file,
+                    text: text.clone(),
+                    start: self.base + open.end,
+                    end: self.base + close.start,
+                    depth: depth + 1,
+                };
+                let (block, deferred) = if name.value == "server" {
+                    (None, Some(Box::new(inside)))
+                } else {
+                    (Some(inside.decode()), None)
+                };
+                return Item {
+                    name,
+                    args: args.into_boxed_slice(),
+                    span,
+                    block,
+                    deferred,
+                };
             }
-            Some((children, _, _)) => Some(children.into_boxed_slice()),
-            None => None,
+        }
+        let block = match block {
+            Some((children, _, _)) if !too_deep => Some(children.into_boxed_slice()),
+            _ => None,
         };
         Item {
             name,
             args: args.into_boxed_slice(),
-            span: Span::new(self.file, self.base + span.start..self.base + span.end),
+            span,
             block,
+            deferred: None,
         }
     }
 
@@ -657,6 +727,12 @@ impl Build for Items {
                 span,
             });
         }
+    }
+
+    /// While deferring, only the top level is built: the inside of its blocks is parsed
+    /// again ([`Deferred::decode`]).
+    fn keeps(&self, level: usize) -> bool {
+        level == 0 || self.deferring.is_none()
     }
 }
 
@@ -670,6 +746,7 @@ fn item(parsed: &Parsed, d: &Directive, block: Option<Vec<Item>>) -> Item {
             parsed.base + d.span.start..parsed.base + d.span.end,
         ),
         block: block.map(Vec::into_boxed_slice),
+        deferred: None,
     }
 }
 
@@ -796,5 +873,89 @@ mod tests {
         }
         let (deep, _) = both(dumped, base, MAX_TOTAL_DEPTH - 2);
         assert_eq!(deep.matches("nested deeper").count(), 2, "{deep}");
+    }
+
+    /// Items, problems and comments of a file read with its servers deferred, each server's
+    /// block decoded in place, and of the same file read whole.
+    fn deferred_and_whole(text: &str, base: usize, depth: usize) -> (String, String) {
+        let file = FileId(5);
+        let shared = Arc::new(text.to_string());
+        let mut deferring = Items::new(file, base, depth).deferring_servers(shared.clone());
+        let mut items = parse_with(&text[base..], &mut deferring).unwrap();
+        let mut whole = Items::new(file, base, depth);
+        let built = parse_with(&text[base..], &mut whole).unwrap();
+        let held = items.iter().filter(|i| i.deferred.is_some()).count();
+        let servers = built
+            .iter()
+            .filter(|i| i.name() == "server" && i.block.is_some());
+        assert_eq!(held, servers.count(), "every top-level server is held");
+        for item in &mut items {
+            if let Some(deferred) = item.deferred.take() {
+                item.block = Some(deferred.decode());
+            }
+        }
+        (
+            format!(
+                "{items:?}\n{:?}\n{:?}",
+                deferring.problems, deferring.comments
+            ),
+            format!("{built:?}\n{:?}\n{:?}", whole.problems, whole.comments),
+        )
+    }
+
+    #[test]
+    fn deferred_server_blocks_decode_to_the_items_built_at_once() {
+        let text = "# corslint: ignore[missing-always]\nserver {\n  listen 80;\n  \
+                    location ~ ^/a/(.*)$ { add_header \"X-\\\"A\" 'v\\'1' always; \
+                    if ($request_method = OPTIONS) { return 204; } }\n  \
+                    content_by_lua_block { ngx.say(\"}\") }\n  # corslint: ignore[null-origin]\n}\n\
+                    upstream api { server 127.0.0.1:8080; }\nmap $a $b { default \"\"; }\n\
+                    server { }\nserver_tokens off;\n";
+        let (deferred, whole) = deferred_and_whole(text, 0, 1);
+        assert_eq!(deferred, whole);
+        assert!(
+            whole.contains("X-\\\"A"),
+            "the escaped value is unescaped: {whole}"
+        );
+        // Inside a dump, and deep enough that the servers' blocks cross the nesting limit
+        // (reported once, at the outermost block too deep; a server too deep is not held).
+        let dumped = "# configuration file /etc/nginx/a.conf:\n\
+                      server { location / { if ($x) { return 204; } } }\nserver { a { b; } }\n";
+        let base = dumped.find('\n').unwrap() + 1;
+        for depth in [0, MAX_TOTAL_DEPTH - 3, MAX_TOTAL_DEPTH - 2, MAX_TOTAL_DEPTH] {
+            let (deferred, whole) = deferred_and_whole(dumped, base, depth);
+            assert_eq!(deferred, whole, "depth {depth}");
+        }
+        let (deep, _) = deferred_and_whole(dumped, base, MAX_TOTAL_DEPTH - 2);
+        assert_eq!(deep.matches("nested deeper").count(), 1, "{deep}");
+        let (deeper, _) = deferred_and_whole(dumped, base, MAX_TOTAL_DEPTH);
+        assert_eq!(deeper.matches("nested deeper").count(), 2, "{deeper}");
+    }
+
+    /// The problems of deferred blocks, found when they are decoded, go where validating
+    /// the file whole puts them: after their server's own, before the next directive's.
+    #[test]
+    fn deferred_blocks_problems_keep_their_place() {
+        use super::super::validate::{insert_deferred, validate, validate_body};
+        let text = "servr_tokens off;\nserver ${x { locaton / { } add_header X; }\n\
+                    rewrite ^/a;\nserver { }\nserver { if ($a) { set $x \"${y\"; } }\n\
+                    add_header Y;\n";
+        let file = FileId(2);
+        let mut deferring = Items::new(file, 0, 1).deferring_servers(Arc::new(text.to_string()));
+        let items = parse_with(text, &mut deferring).unwrap();
+        let mut problems = Vec::new();
+        let at = validate(&items, &mut problems);
+        assert_eq!(at.len(), 3, "{items:?}");
+        let found: Vec<_> = items
+            .iter()
+            .filter_map(|i| i.deferred.as_ref())
+            .map(|d| validate_body(&d.decode()))
+            .collect();
+        insert_deferred(&mut problems, &at, found);
+        let built = parse_with(text, &mut Items::new(file, 0, 1)).unwrap();
+        let mut whole = Vec::new();
+        assert!(validate(&built, &mut whole).is_empty());
+        assert!(whole.len() >= 6, "{whole:?}");
+        assert_eq!(format!("{problems:?}"), format!("{whole:?}"));
     }
 }

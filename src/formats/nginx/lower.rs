@@ -15,8 +15,9 @@ use std::sync::Arc;
 use regex::RegexBuilder;
 use rustc_hash::FxHashMap;
 
+use super::deferred::Deferred;
 use super::includes::{Arg, Item};
-use super::problem;
+use super::{problem, validate};
 use crate::model::*;
 use crate::source::{FileId, Span};
 
@@ -27,10 +28,14 @@ const REDIRECT_STATUSES: [u16; 5] = [301, 302, 303, 307, 308];
 /// thread that built it (results in site order). The body of each server is taken out of
 /// `items` and freed once lowered: a large tree's directives and its model are not both in
 /// memory whole.
+///
+/// `deferred` says where the problems of each server block still held as text belong among
+/// `problems` ([`validate::validate`]): those blocks are parsed and checked here.
 pub fn lower<T: Send>(
     items: &mut [Item],
     file: FileId,
     problems: &mut Vec<Problem>,
+    deferred: &[usize],
     take: &(dyn Fn(Site) -> T + Sync),
 ) -> Vec<T> {
     let mut vars = Vars::default();
@@ -58,29 +63,41 @@ pub fn lower<T: Send>(
     // server order.
     let lowered = crate::parallel::map(servers.len(), |i| {
         let server = &servers[i];
-        let body = server
-            .body
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .take()
-            .unwrap_or_default();
+        let taken = server.body.lock().unwrap_or_else(|e| e.into_inner()).take();
+        // A deferred block is decoded here, on the thread that lowers it, and checked
+        // as `validate` checks the blocks held as items.
+        let (body, validated) = match taken {
+            Some(Body::Items(body)) => (body, None),
+            Some(Body::Deferred(deferred)) => {
+                let body = deferred.decode();
+                let validated = validate::validate_body(&body);
+                (body, Some(validated))
+            }
+            None => (Box::default(), None),
+        };
         let mut own = Vec::new();
         let site = lower_server(
             &body,
             server.span,
             server.head,
-            server.label.clone(),
+            server_label(&body),
             &server.parent,
             &vars,
             &mut own,
         );
-        (take(site), own)
+        drop(body);
+        (take(site), own, validated)
     });
     let mut sites: Vec<T> = Vec::with_capacity(lowered.len());
-    for (site, own) in lowered {
+    let mut lowering = Vec::new();
+    let mut validated = Vec::new();
+    for (site, own, found) in lowered {
         sites.push(site);
-        problems.extend(own);
+        lowering.extend(own);
+        validated.extend(found);
     }
+    validate::insert_deferred(problems, deferred, validated);
+    problems.extend(lowering);
 
     // A snippet with locations or headers but no server (included from elsewhere, or linted
     // on its own): read it as the body of a server.
@@ -104,7 +121,7 @@ pub fn lower<T: Send>(
 
 /// A `server { ... }` block: what becomes a site.
 fn is_server(item: &Item) -> bool {
-    item.name() == "server" && item.block.is_some()
+    item.name() == "server" && item.has_block()
 }
 
 /// How many `server` blocks the expanded directives hold (at the top or in `http`), as
@@ -123,19 +140,27 @@ pub fn server_count(items: &[Item]) -> usize {
 struct Server {
     span: Span,
     head: Span,
-    label: String,
     parent: Level,
-    body: std::sync::Mutex<Option<Box<[Item]>>>,
+    body: std::sync::Mutex<Option<Body>>,
+}
+
+/// A server's block, as items or still as text.
+enum Body {
+    Items(Box<[Item]>),
+    Deferred(Box<Deferred>),
 }
 
 impl Server {
     fn take(item: &mut Item, parent: Level) -> Server {
+        let body = match item.deferred.take() {
+            Some(deferred) => Some(Body::Deferred(deferred)),
+            None => item.block.take().map(Body::Items),
+        };
         Server {
             span: item.span,
             head: item.name.span,
-            label: server_label(item),
             parent,
-            body: std::sync::Mutex::new(item.block.take()),
+            body: std::sync::Mutex::new(body),
         }
     }
 }
@@ -149,9 +174,8 @@ fn is_server_body(items: &[Item]) -> bool {
     })
 }
 
-fn server_label(server: &Item) -> String {
-    let names: Vec<&str> = server
-        .children()
+fn server_label(body: &[Item]) -> String {
+    let names: Vec<&str> = body
         .iter()
         .filter(|d| d.name() == "server_name")
         .flat_map(|d| d.args.iter().map(|a| a.value.as_str()))

@@ -1,6 +1,7 @@
 //! nginx: a faithful tokenizer and parser ([`parser`], [`syntax`]), `include` resolution and
 //! `nginx -T` dumps ([`includes`], [`dump`]), then lowering to the model ([`lower`]).
 
+mod deferred;
 pub mod directives;
 pub mod dump;
 mod includes;
@@ -83,9 +84,9 @@ pub fn read_expanded_into<T: Send>(
         // A file that does not parse is reported as such; nothing in it is judged.
         Vec::new()
     } else {
-        validate::validate(&items, &mut problems);
+        let deferred = validate::validate(&items, &mut problems);
         crate::trace("validated");
-        lower::lower(&mut items, file, &mut problems, take)
+        lower::lower(&mut items, file, &mut problems, &deferred, take)
     };
     let document = Document {
         sites: Vec::new(),

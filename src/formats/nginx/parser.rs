@@ -346,6 +346,12 @@ pub trait Build {
     ) -> Self::Node;
     /// A `#` comment: the text after `#` (without a trailing CR) and its range.
     fn comment(&mut self, text: &str, span: ByteRange);
+    /// Whether the directives at `level` are wanted. When they are not, the parser still
+    /// reads their names and checks their syntax, but skips their arguments (`node` gets
+    /// none) and drops what `node` returns (their block's `node` gets no children).
+    fn keeps(&self, _level: usize) -> bool {
+        true
+    }
 }
 
 /// The syntax tree: [`Config`]'s directives, and every comment.
@@ -490,7 +496,9 @@ pub fn parse_with<B: Build>(text: &str, build: &mut B) -> Result<Vec<B::Node>, P
                 let span = build.start(&name)..pos + 1;
                 let args = pending.take_args();
                 let d = build.node(name, args, span, None, None, stack.len());
-                nodes.push(d);
+                if build.keeps(stack.len()) {
+                    nodes.push(d);
+                }
                 rest = &rest[1..];
             }
             '{' => {
@@ -511,7 +519,9 @@ pub fn parse_with<B: Build>(text: &str, build: &mut B) -> Result<Vec<B::Node>, P
                         .ok_or_else(|| error(pos..pos + 1, "unterminated Lua block"))?;
                     let span = build.start(&name)..close + 1;
                     let d = build.node(name, args, span, None, Some(pos + 1..close), stack.len());
-                    nodes.push(d);
+                    if build.keeps(stack.len()) {
+                        nodes.push(d);
+                    }
                     rest = &rest[close + 1 - pos..];
                 } else {
                     if stack.len() >= MAX_DEPTH {
@@ -540,7 +550,9 @@ pub fn parse_with<B: Build>(text: &str, build: &mut B) -> Result<Vec<B::Node>, P
                 let children = nodes.split_off(f.first);
                 let block = (children, f.open..f.open + 1, pos..pos + 1);
                 let d = build.node(f.name, f.args, span, Some(block), None, stack.len());
-                nodes.push(d);
+                if build.keeps(stack.len()) {
+                    nodes.push(d);
+                }
                 rest = &rest[1..];
             }
             '"' | '\'' => {
@@ -555,12 +567,16 @@ pub fn parse_with<B: Build>(text: &str, build: &mut B) -> Result<Vec<B::Node>, P
                         format!("unexpected \"{next}\" after a quoted string"),
                     ));
                 }
-                pending.push(build.word(word_value(inner, escaped), pos..end, quote));
+                if pending.name.is_none() || build.keeps(stack.len()) {
+                    pending.push(build.word(word_value(inner, escaped), pos..end, quote));
+                }
                 rest = r;
             }
             _ => {
                 let (r, (raw, escaped)) = bare_word(rest).map_err(|_| internal(pos))?;
-                pending.push(build.word(word_value(raw, escaped), pos..offset(r), Quote::None));
+                if pending.name.is_none() || build.keeps(stack.len()) {
+                    pending.push(build.word(word_value(raw, escaped), pos..offset(r), Quote::None));
+                }
                 rest = r;
             }
         }

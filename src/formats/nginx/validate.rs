@@ -42,10 +42,14 @@ const ARITY: &[(&str, usize, usize)] = &[
     ("worker_processes", 1, 1),
 ];
 
-pub fn validate(items: &[Item], problems: &mut Vec<Problem>) {
+/// Appends the problems of `items` to `problems`, in file order, and returns where the
+/// problems of each block still [`Item::deferred`] belong (for [`insert_deferred`]): those
+/// blocks are checked by [`validate_body`] when their servers are lowered.
+pub fn validate(items: &[Item], problems: &mut Vec<Problem>) -> Vec<usize> {
     // The blocks of `http` (one per server in a large tree) are checked in parallel; their
     // problems are kept in file order.
     let mut names = Names::default();
+    let mut deferred = Vec::new();
     for item in items {
         if item.name() == "http" && item.block.is_some() {
             check(item, names.facts(item.name()), problems);
@@ -55,11 +59,50 @@ pub fn validate(items: &[Item], problems: &mut Vec<Problem>) {
                 validate_tree(&children[i], &mut Names::default(), &mut own);
                 own
             });
-            problems.extend(found.into_iter().flatten());
+            for (child, own) in children.iter().zip(found) {
+                problems.extend(own);
+                if child.deferred.is_some() {
+                    deferred.push(problems.len());
+                }
+            }
         } else {
             validate_tree(item, &mut names, problems);
+            if item.deferred.is_some() {
+                deferred.push(problems.len());
+            }
         }
     }
+    deferred
+}
+
+/// The problems of a deferred block's items, once decoded: what [`validate`] finds there
+/// when the block is held as items.
+pub fn validate_body(body: &[Item]) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let mut names = Names::default();
+    for item in body {
+        validate_tree(item, &mut names, &mut problems);
+    }
+    problems
+}
+
+/// Puts each deferred block's problems (`found`, in file order) where [`validate`] said
+/// they belong (`at`: positions in `problems` as it was then, ascending).
+pub fn insert_deferred(problems: &mut Vec<Problem>, at: &[usize], found: Vec<Vec<Problem>>) {
+    debug_assert_eq!(at.len(), found.len(), "a position for each deferred block");
+    if found.iter().all(Vec::is_empty) {
+        return;
+    }
+    let mut all = Vec::with_capacity(problems.len() + found.iter().map(Vec::len).sum::<usize>());
+    let mut rest = std::mem::take(problems).into_iter();
+    let mut taken = 0;
+    for (&position, own) in at.iter().zip(found) {
+        all.extend(rest.by_ref().take(position - taken));
+        taken = position;
+        all.extend(own);
+    }
+    all.extend(rest);
+    *problems = all;
 }
 
 /// What validation needs to know of a directive name.
