@@ -118,11 +118,15 @@ fn main() -> ExitCode {
     // Without a constructor (other systems), as soon as possible.
     #[cfg(not(target_os = "linux"))]
     allocator_options();
-    let cli = Cli::parse();
-    corslint::trace("parsed args");
-    // Linting runs on a thread of corslint's pool, with its large stack (see `parallel`).
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
-        corslint::parallel::run(move || run(cli))
+    // Everything, the parsing of the arguments included, runs on a thread of corslint's
+    // pool, with its large stack (see `parallel`): the allocator keeps the memory clap
+    // leaves for the thread that freed it, and there the lint uses it again.
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        corslint::parallel::run(|| {
+            let cli = Cli::parse();
+            corslint::trace("parsed args");
+            run(cli)
+        })
     }));
     match outcome {
         Ok(code) => {
