@@ -225,8 +225,9 @@ impl<'s> Expander<'s> {
 
     /// Parses the targets of one include that are not parsed yet, in parallel (a glob such
     /// as `conf.d/*.conf` may name thousands of files). Parsing is a pure function of the
-    /// text; a file that includes nothing is parsed straight into its items ([`Items`]),
-    /// and one that does into its syntax tree, expanded later in order. What the results
+    /// text; a file that includes nothing is parsed straight into its items ([`Items`];
+    /// where servers become sites, its top-level servers' blocks are held as text,
+    /// [`Deferred`]), and one that does into its syntax tree, expanded later in order. What the results
     /// mean is still recorded in order, by [`Expander::parse_at`] and
     /// [`Expander::include`].
     fn preparse(&mut self, targets: &[(FileId, usize)], depth: usize) {

@@ -348,7 +348,7 @@ pub trait Build {
     fn comment(&mut self, text: &str, span: ByteRange);
     /// Whether the directives at `level` are wanted. When they are not, the parser still
     /// reads their names and checks their syntax, but skips their arguments (`node` gets
-    /// none) and drops what `node` returns (their block's `node` gets no children).
+    /// none) and drops what `node` returns: the block that holds them gets no children.
     fn keeps(&self, _level: usize) -> bool {
         true
     }

@@ -95,13 +95,17 @@ pub fn insert_deferred(problems: &mut Vec<Problem>, at: &[usize], found: Vec<Vec
     }
     let mut all = Vec::with_capacity(problems.len() + found.iter().map(Vec::len).sum::<usize>());
     let mut rest = std::mem::take(problems).into_iter();
+    let mut found = found.into_iter();
     let mut taken = 0;
-    for (&position, own) in at.iter().zip(found) {
+    for &position in at {
+        let Some(own) = found.next() else { break };
         all.extend(rest.by_ref().take(position - taken));
         taken = position;
         all.extend(own);
     }
     all.extend(rest);
+    // A block without a position (never: `validate` gives one to each) still reports.
+    all.extend(found.flatten());
     *problems = all;
 }
 
