@@ -486,37 +486,31 @@ impl<'o> Run<'o> {
         for (r, (id, _)) in by_name.into_iter().enumerate() {
             rank[id.0 as usize] = r;
         }
-        // The keys are sorted, not the findings (large structs, tens of thousands of them):
-        // the index makes every key distinct, so the unstable sort keeps the order of equal
+        // The indices are sorted, not the findings (large structs, tens of thousands of
+        // them): the index ends the key, so the unstable sort keeps the order of equal
         // positions as found, and the findings are then moved into place once.
-        let mut keys: Vec<(usize, u32, &str, usize)> = self
-            .report
-            .findings
-            .iter()
-            .enumerate()
-            .map(|(i, f)| (rank[f.span.file.0 as usize], f.span.start, f.rule.code, i))
-            .collect();
-        keys.sort_unstable();
-        let order: Vec<usize> = keys.into_iter().map(|(_, _, _, i)| i).collect();
+        let findings = &self.report.findings;
+        let mut order: Vec<u32> = (0..findings.len() as u32).collect();
+        order.sort_unstable_by_key(|&i| {
+            let f = &findings[i as usize];
+            (rank[f.span.file.0 as usize], f.span.start, f.rule.code, i)
+        });
         permute(&mut self.report.findings, order);
         // A file read through several documents (an include, a Netlify site's netlify.toml
         // and its _headers) reports each finding once.
-        let mut seen = FxHashSet::default();
-        self.report
-            .findings
-            .retain(|f| seen.insert((f.rule.code, f.span)));
+        finding::keep_first_per_rule_and_span_sorted(&mut self.report.findings);
         self.report
     }
 }
 
 /// Puts `items[order[i]]` at position `i`, in place, following each cycle of the
 /// permutation once.
-fn permute<T>(items: &mut [T], mut order: Vec<usize>) {
+fn permute<T>(items: &mut [T], mut order: Vec<u32>) {
     for start in 0..items.len() {
         let mut at = start;
-        while order[at] != at {
-            let from = order[at];
-            order[at] = at;
+        while order[at] as usize != at {
+            let from = order[at] as usize;
+            order[at] = at as u32;
             if from == start {
                 break;
             }
@@ -662,7 +656,7 @@ mod tests {
         ] {
             let mut items: Vec<usize> = (0..order.len()).map(|i| i * 10).collect();
             super::permute(&mut items, order.clone());
-            let expected: Vec<usize> = order.iter().map(|i| i * 10).collect();
+            let expected: Vec<usize> = order.iter().map(|&i| i as usize * 10).collect();
             assert_eq!(items, expected);
         }
     }

@@ -123,7 +123,7 @@ fn unlisted_request_header_from_client_settings_case_insensitively() {
         .findings
         .iter()
         .filter(|f| f.rule.name == "unlisted-request-header")
-        .map(|f| &*f.message)
+        .map(|f| f.message.as_str())
         .collect();
     // Authorization is listed (any case); Accept is safelisted; Cookie is forbidden.
     assert_eq!(messages.len(), 1, "{messages:?}");

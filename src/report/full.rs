@@ -73,7 +73,7 @@ fn source_span(span: Span) -> SourceSpan {
 impl Report {
     fn new(f: &Finding, sources: &Sources) -> Report {
         let mut labels = vec![LabeledSpan::new_primary_with_span(
-            f.label.as_deref().map(str::to_string),
+            f.label.as_deref().cloned(),
             source_span(f.span),
         )];
         let mut related = Vec::new();
@@ -96,7 +96,7 @@ impl Report {
             name: f.rule.name,
             severity: f.severity,
             message: f.message.to_string(),
-            help: f.help.as_deref().map(str::to_string),
+            help: f.help.as_deref().cloned(),
             url: f.rule.url(),
             source: named(sources, f.span),
             labels,

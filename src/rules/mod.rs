@@ -445,18 +445,29 @@ pub fn enabled_rules(enabled: &dyn Fn(&RuleInfo) -> bool) -> Vec<&'static dyn Ru
         .collect()
 }
 
-/// The findings of `rules` about one site.
+thread_local! {
+    /// The findings of the site being checked on this thread: the buffer they grow in,
+    /// kept from one site to the next.
+    static FOUND: std::cell::Cell<Vec<Finding>> = const { std::cell::Cell::new(Vec::new()) };
+}
+
+/// The findings of `rules` about one site, in a vector of their exact size: a site's are
+/// kept until its document's are joined, and a vector grown by pushes holds up to twice
+/// the room.
 pub fn check_site(
     site: &Site,
     client: &Client,
     sources: &Sources,
     rules: &[&dyn Rule],
 ) -> Vec<Finding> {
-    let mut out = Vec::new();
+    let mut found = FOUND.take();
     let cx = SiteContext::new(site, client, sources);
     for rule in rules {
-        rule.check_site(&cx, &mut out);
+        rule.check_site(&cx, &mut found);
     }
+    let mut out = Vec::with_capacity(found.len());
+    out.append(&mut found);
+    FOUND.set(found);
     out
 }
 
@@ -471,8 +482,7 @@ pub fn join(document: &Document, per_site: Vec<Vec<Finding>>, rules: &[&dyn Rule
     findings.reserve_exact(per_site.iter().map(Vec::len).sum());
     findings.extend(per_site.into_iter().flatten());
     // One finding per rule and token, even when many probes or sites lead to it.
-    let mut seen = FxHashSet::default();
-    findings.retain(|f| seen.insert((f.rule.code, f.span)));
+    crate::finding::keep_first_per_rule_and_span(&mut findings);
     // Kept until the report is written, for every file of a repository.
     findings.shrink_to_fit();
     findings

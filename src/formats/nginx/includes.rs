@@ -110,12 +110,33 @@ pub struct Expander<'s> {
     visited: FxHashSet<PathBuf>,
     /// The include chain being expanded (file and base), for cycle detection.
     chain: Vec<(FileId, usize)>,
-    /// Whether the directives being expanded are those whose `server` blocks become sites
-    /// (the top level, or an `http` block at the top level): the servers of a glob's files
-    /// included there are held as text until lowered ([`Items::deferring_servers`]).
-    at_sites_level: bool,
-    /// Whether they are at the top level itself.
-    at_top: bool,
+    /// Where the directives being expanded are.
+    nesting: Nesting,
+}
+
+/// Where directives are, for the `server` blocks among them: at the top level or in an
+/// `http` block at the top level they become sites, and the servers of a glob's files
+/// included there are held as text until lowered ([`Items::deferring_servers`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Nesting {
+    Top,
+    TopHttp,
+    Deeper,
+}
+
+impl Nesting {
+    fn servers_are_sites(self) -> bool {
+        matches!(self, Nesting::Top | Nesting::TopHttp)
+    }
+
+    /// The nesting of the directives of a `name` block found here.
+    fn inside(self, name: &str) -> Nesting {
+        if self == Nesting::Top && name == "http" {
+            Nesting::TopHttp
+        } else {
+            Nesting::Deeper
+        }
+    }
 }
 
 impl<'s> Expander<'s> {
@@ -133,8 +154,7 @@ impl<'s> Expander<'s> {
             suppressions: Vec::new(),
             visited: FxHashSet::default(),
             chain: Vec::new(),
-            at_sites_level: true,
-            at_top: true,
+            nesting: Nesting::Top,
         }
     }
 
@@ -227,8 +247,8 @@ impl<'s> Expander<'s> {
     /// as `conf.d/*.conf` may name thousands of files). Parsing is a pure function of the
     /// text; a file that includes nothing is parsed straight into its items ([`Items`];
     /// where servers become sites, its top-level servers' blocks are held as text,
-    /// [`Deferred`]), and one that does into its syntax tree, expanded later in order. What the results
-    /// mean is still recorded in order, by [`Expander::parse_at`] and
+    /// [`Deferred`]), and one that does into its syntax tree, expanded later in order.
+    /// What the results mean is still recorded in order, by [`Expander::parse_at`] and
     /// [`Expander::include`].
     fn preparse(&mut self, targets: &[(FileId, usize)], depth: usize) {
         let todo: Vec<(FileId, usize)> = targets
@@ -247,7 +267,7 @@ impl<'s> Expander<'s> {
                 (text, base, end)
             })
             .collect();
-        let defer_servers = self.at_sites_level;
+        let defer_servers = self.nesting.servers_are_sites();
         let results = crate::parallel::map(texts.len(), |i| {
             let (text, _, end) = &texts[i];
             let (file, base) = todo[i];
@@ -314,11 +334,10 @@ impl<'s> Expander<'s> {
                     None
                 }
                 Some(b) => {
-                    let (sites_level, top) = (self.at_sites_level, self.at_top);
-                    self.at_sites_level = top && d.name.value == "http";
-                    self.at_top = false;
+                    let outer = self.nesting;
+                    self.nesting = outer.inside(&d.name.value);
                     let block = self.expand(parsed, &b.children, depth + 1);
-                    (self.at_sites_level, self.at_top) = (sites_level, top);
+                    self.nesting = outer;
                     Some(block)
                 }
                 None => None,
