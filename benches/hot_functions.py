@@ -26,8 +26,17 @@ peak memory 7.5 MB instead of 6.4). So, when perf is installed and allowed to re
 tree is also linted natively: the functions `perf record`'s samples land in join the tree's
 own, then up to six rounds of relinking and recording every page fault add the functions
 whose code still faults outside them (each round's faults name only the first function to
-reach each piece of code; three rounds left two of them, 128 KB of code mapped in). The
-script leaves corslint built with the list it writes.
+reach each piece of code; three rounds left two of them, 128 KB of code mapped in).
+
+Read-only data is mapped in the same large pieces: the tree's lint reads 190 KB of constants
+(string literals, tables, glibc's and mimalloc's) scattered over 770 KB of `.rodata`, and all
+770 KB were resident. So the script also writes .cargo/hot-data.ld, a linker script that
+gathers the input sections the lint reads into one output section, `.rodata.hot`, ahead of
+the others: it links with a map (CORSLINT_LINK_MAP, see static-gcc), records every load of
+the tree's lint and of the samples' under valgrind's lackey, and names the sections those
+loads fall in; then rounds of native page faults add what only the real machine reads.
+
+The script leaves corslint built with the lists it writes.
 """
 
 from __future__ import annotations
@@ -41,6 +50,7 @@ import subprocess
 import sys
 import tempfile
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -48,6 +58,13 @@ import bench  # noqa: E402
 
 REPO = bench.REPO
 OUT = REPO / ".cargo" / "hot-functions.txt"
+DATA = REPO / ".cargo" / "hot-data.ld"
+# The output section the hot data goes into, and those it is gathered from.
+HOT = ".rodata.hot"
+READ_ONLY = {".rodata", HOT}
+# An input section in lld's link map: address, size and name, under its output section
+# (whose line has one space before its name; an input section's has nine).
+MAP_LINE = re.compile(r"^\s*([0-9a-f]+)\s+[0-9a-f]+\s+([0-9a-f]+)\s+\d+( +)(\S.*)$")
 
 # callgrind names each function once per file (`fn=(id) name`, later just `fn=(id)`) and
 # marks recursion depths (`name'2`).
@@ -177,6 +194,75 @@ def text_faults(binary: Path, args: list[str], cwd: Path, work: Path, runs: int 
     return found
 
 
+def data_faults(
+    binary: Path, args: list[str], cwd: Path, work: Path, sections: list[Section],
+    runs: int = 20,
+) -> set[str]:
+    """The patterns of the input sections outside `.rodata.hot` whose data page faults as
+    `binary` runs `args` natively (each fault names the first section read in a piece not
+    mapped yet)."""
+    script = perf(
+        binary, args, cwd, work, runs, ["-e", "page-faults", "-c", "1", "-d"],
+        ["comm", "addr", "ip"],
+    )
+    if script is None:
+        return set()
+    cold = [s for s in sections if s.output != HOT]
+    starts = [s.start for s in cold]
+    found: set[str] = set()
+    for line in script.splitlines():
+        fields = line.split()
+        if len(fields) != 3 or not fields[0].startswith("corslint"):
+            continue
+        section = containing(cold, starts, int(fields[1], 16))
+        if section is not None:
+            found.add(section.pattern())
+    return found
+
+
+def write_data(sections: list[Section], hot: set[str]) -> None:
+    patterns: list[str] = []
+    for section in sections:
+        if section.pattern() in hot and section.pattern() not in patterns:
+            patterns.append(section.pattern())
+    DATA.write_text(
+        "/* The read-only data a lint reads, gathered ahead of the rest of .rodata\n"
+        " * (.cargo/static-gcc). Written by benches/hot_functions.py; do not edit. */\n"
+        f"SECTIONS {{\n  {HOT} : {{\n"
+        + "".join(f"    {p}\n" for p in patterns)
+        + "  }\n} INSERT BEFORE .gcc_except_table;\n",
+        encoding="utf-8",
+    )
+
+
+def hot_data(runs: list[tuple[list[str], Path]], work: Path) -> int:
+    """Writes DATA from the runs' reads (lackey), then adds, in up to three rounds, what
+    the first run's native page faults still reach outside it. Returns the sections'
+    count."""
+    link_map = work / "link.map"
+    binary = relink(link_map)
+    sections = read_only_sections(link_map)
+    hot: set[str] = set()
+    for args, cwd in runs:
+        print("lackey:", " ".join(args), file=sys.stderr, flush=True)
+        hot |= data_reads(binary, args, cwd, sections)
+    tree_args, tree_cwd = runs[0]
+    for attempt in range(1, 4):
+        write_data(sections, hot)
+        binary = relink(link_map)
+        sections = read_only_sections(link_map)
+        faulting = data_faults(binary, tree_args, tree_cwd, work, sections) - hot
+        print(f"data round {attempt}: {len(faulting)} sections fault outside {HOT}",
+              file=sys.stderr, flush=True)
+        if not faulting:
+            break
+        hot |= faulting
+    else:
+        write_data(sections, hot)
+        relink()
+    return len(hot)
+
+
 def write(ranked: list[str]) -> None:
     OUT.write_text(
         "# The functions a lint runs, hottest first: the linker places them side by side\n"
@@ -196,11 +282,93 @@ def layout(blocks: list[list[str]]) -> list[str]:
     return out
 
 
-def relink() -> Path:
-    """Builds corslint again with the list just written (cargo does not watch the list:
-    the binary's own sources are marked changed)."""
+def relink(link_map: Path | None = None) -> Path:
+    """Builds corslint again with the lists just written (cargo does not watch them: the
+    binary's own sources are marked changed), writing the link map to `link_map`."""
     os.utime(REPO / "src" / "main.rs")
-    return bench.build_corslint()
+    if link_map is not None:
+        os.environ["CORSLINT_LINK_MAP"] = str(link_map)
+    try:
+        return bench.build_corslint()
+    finally:
+        os.environ.pop("CORSLINT_LINK_MAP", None)
+
+
+@dataclass(frozen=True)
+class Section:
+    """An input section where the link put it."""
+
+    start: int
+    size: int
+    output: str
+    name: str  # `file:(section)`, `archive(member):(section)` or `<internal>:(section)`
+
+    def pattern(self) -> str:
+        """The linker-script pattern that selects this input section."""
+        origin, _, section = self.name.partition(":(")
+        section = section[:-1]
+        if origin == "<internal>":
+            # Merged constants or strings (`.rodata.cst16`, `.rodata.str1.1`): the sections
+            # of one kind, `.rodata.str1.1` and `.rodata.<function>.str1.1` alike, are
+            # merged into one, named after the first: a pattern takes them all.
+            kind = re.fullmatch(r"\.rodata(?:\..+)?\.(str\d+\.\d+|cst\d+)", section)
+            if kind:
+                return f"*(.rodata.{kind[1]} .rodata.*.{kind[1]})"
+        if origin.endswith(")") and "(" in origin:
+            archive, _, member = origin.rpartition("/")[2].partition("(")
+            return f"*{archive}:{member[:-1]}({section})"
+        # Rust's sections are named after their symbols: one section per name.
+        return f"*({section})"
+
+
+def read_only_sections(link_map: Path) -> list[Section]:
+    """The input sections of the read-only data, in address order."""
+    sections: list[Section] = []
+    output = ""
+    for line in link_map.read_text(encoding="utf-8", errors="replace").splitlines():
+        m = MAP_LINE.match(line)
+        if not m:
+            continue
+        start, size, indent, name = m.groups()
+        if len(indent) == 1:
+            output = name
+        elif len(indent) == 9 and output in READ_ONLY and int(size, 16):
+            sections.append(Section(int(start, 16), int(size, 16), output, name))
+    sections.sort(key=lambda s: s.start)
+    return sections
+
+
+def containing(sections: list[Section], starts: list[int], address: int) -> Section | None:
+    index = bisect.bisect_right(starts, address) - 1
+    if index >= 0 and address < sections[index].start + sections[index].size:
+        return sections[index]
+    return None
+
+
+def data_reads(binary: Path, args: list[str], cwd: Path, sections: list[Section]) -> set[str]:
+    """The patterns of the read-only input sections `binary` reads as it runs `args`, under
+    lackey."""
+    starts = [s.start for s in sections]
+    low, high = sections[0].start, sections[-1].start + sections[-1].size
+    # lackey's trace goes to descriptor 9, the pipe; the program's output is dropped.
+    lackey = subprocess.Popen(
+        ["sh", "-c", 'exec valgrind --tool=lackey --trace-mem=yes --log-fd=9 "$@" '
+         "9>&1 >/dev/null 2>&1", "sh", str(binary), *args],
+        cwd=cwd, stdout=subprocess.PIPE, text=True, errors="replace",
+    )
+    assert lackey.stdout is not None
+    read: set[str] = set()
+    for line in lackey.stdout:
+        # ` L 0400d7d4,8` (a load) or ` M 0400d7d4,4` (a load and a store).
+        if line[:2] not in (" L", " M"):
+            continue
+        address = int(line[3 : line.index(",")], 16)
+        if low <= address < high:
+            section = containing(sections, starts, address)
+            if section is not None:
+                read.add(section.pattern())
+    lackey.wait()
+    return read
 
 
 def main() -> None:
@@ -248,7 +416,11 @@ def main() -> None:
             write(layout(blocks))
             relink()
         ranked = layout(blocks)
+        # The samples run little code, but other data than the tree's (other formats).
+        data_runs = [runs[0], runs[2], runs[4]]
+        data = hot_data(data_runs, work)
     print(f"{OUT.relative_to(REPO)}: {len(ranked)} functions", file=sys.stderr)
+    print(f"{DATA.relative_to(REPO)}: {data} sections", file=sys.stderr)
 
 
 if __name__ == "__main__":
