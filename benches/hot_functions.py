@@ -24,7 +24,7 @@ paths threads take when they wait for one another do not occur. Each such functi
 out makes a piece of code far from the others resident (on the 50-server tree those made
 peak memory 7.5 MB instead of 6.4). So, when perf is installed and allowed to record, the
 tree is also linted natively: the functions `perf record`'s samples land in join the tree's
-own, then up to six rounds of relinking and recording every page fault add the functions
+own, then up to ten rounds of relinking and recording every page fault add the functions
 whose code still faults outside them (each round's faults name only the first function to
 reach each piece of code; three rounds left two of them, 128 KB of code mapped in).
 
@@ -403,7 +403,7 @@ def main() -> None:
         tree_functions.extend(
             n for n in native(binary, tree_args, tree_cwd, work) if n not in known
         )
-        for attempt in range(1, 7):
+        for attempt in range(1, 11):
             write(layout(blocks))
             binary = relink()
             faulting = text_faults(binary, tree_args, tree_cwd, work) - set(tree_functions)

@@ -24,7 +24,7 @@
 //! [`MAX_DEPTH`]. The whole parse is linear in the size of the text.
 
 use compact_str::CompactString;
-use nom::character::complete::{char, one_of};
+use nom::character::complete::char;
 use nom::error::{Error, ErrorKind};
 use nom::{IResult, Parser};
 
@@ -69,6 +69,18 @@ fn comment(i: &str) -> PResult<'_, &str> {
     Ok((&i[n..], &i[..n]))
 }
 
+/// The bytes [`bare_word`] stops at: those that end a word (whitespace, `;`, `{`) and those
+/// that change how the next ones are read (`\`, `$`).
+const WORD_STOP: [bool; 256] = {
+    let mut stop = [false; 256];
+    let mut k = 0;
+    while k < 8 {
+        stop[b" \t\r\n;{\\$"[k] as usize] = true;
+        k += 1;
+    }
+    stop
+};
+
 /// A bare (unquoted) word: runs of ordinary characters, `\x` escapes, and `$`
 /// followed by any number of `{` (nginx's `${` rule). Stops at whitespace,
 /// `;`, `{` or the end of the text. The caller has already dealt with the
@@ -83,23 +95,28 @@ fn bare_word(i: &str) -> PResult<'_, (&str, bool)> {
     let b = i.as_bytes();
     let mut at = 0;
     let mut escaped = false;
-    while at < b.len() {
-        match b[at] {
-            b' ' | b'\t' | b'\r' | b'\n' | b';' | b'{' => break,
+    loop {
+        // Ordinary bytes, nearly all of a word, by table.
+        at += b[at..]
+            .iter()
+            .position(|&c| WORD_STOP[usize::from(c)])
+            .unwrap_or(b.len() - at);
+        match b.get(at) {
+            None | Some(b' ' | b'\t' | b'\r' | b'\n' | b';' | b'{') => break,
             // The escaped character never ends the word; a trailing lone
             // backslash stays in it (the caller then reports the unexpected
             // end of file).
-            b'\\' => {
+            Some(b'\\') => {
                 escaped = true;
                 at = (at + 2).min(b.len());
             }
-            b'$' => {
+            // `$`, and any number of `{` after it.
+            Some(_) => {
                 at += 1;
                 while b.get(at) == Some(&b'{') {
                     at += 1;
                 }
             }
-            _ => at += 1,
         }
     }
     // `at` is at an ASCII delimiter or the end: a character boundary.
@@ -113,15 +130,14 @@ fn bare_word(i: &str) -> PResult<'_, (&str, bool)> {
 /// text between the quotes and whether it has a backslash. Fails when the
 /// closing quote is missing.
 fn quoted_word(i: &str) -> PResult<'_, (Quote, &str, bool)> {
-    let (i, q) = one_of("\"'").parse(i)?;
-    let quote = if q == '"' {
-        Quote::Double
-    } else {
-        Quote::Single
+    let (quote, q) = match i.as_bytes().first() {
+        Some(b'"') => (Quote::Double, b'"'),
+        Some(b'\'') => (Quote::Single, b'\''),
+        _ => return Err(nom::Err::Error(Error::new(i, ErrorKind::OneOf))),
     };
-    let (i, (inner, escaped)) = quoted_body(i, q as u8)?;
-    let (i, _) = char(q).parse(i)?;
-    Ok((i, (quote, inner, escaped)))
+    let (rest, (inner, escaped)) = quoted_body(&i[1..], q)?;
+    // `rest` starts at the closing quote, one ASCII byte.
+    Ok((&rest[1..], (quote, inner, escaped)))
 }
 
 /// The text up to (not including) the unescaped closing `quote`, and whether it
@@ -130,14 +146,15 @@ fn quoted_body(i: &str, quote: u8) -> PResult<'_, (&str, bool)> {
     let b = i.as_bytes();
     let mut at = 0;
     let mut escaped = false;
-    while at < b.len() {
-        match b[at] {
-            c if c == quote => return Ok((&i[at..], (&i[..at], escaped))),
-            b'\\' => {
-                escaped = true;
-                at += 2;
-            }
-            _ => at += 1,
+    while let Some(n) = memchr::memchr2(quote, b'\\', &b[at..]) {
+        at += n;
+        if b[at] == quote {
+            return Ok((&i[at..], (&i[..at], escaped)));
+        }
+        escaped = true;
+        at += 2;
+        if at >= b.len() {
+            break;
         }
     }
     Err(nom::Err::Error(Error::new(i, ErrorKind::Char)))
@@ -479,17 +496,18 @@ pub fn parse_with<B: Build>(text: &str, build: &mut B) -> Result<Vec<B::Node>, P
             rest = r;
         }
         let pos = offset(rest);
-        let Some(c) = rest.chars().next() else {
+        // Every character that starts something other than a bare word is ASCII.
+        let Some(&c) = rest.as_bytes().first() else {
             break;
         };
         match c {
-            '#' => {
+            b'#' => {
                 let (r, body) = comment(rest).map_err(|_| internal(pos))?;
                 let body = body.strip_suffix('\r').unwrap_or(body);
                 build.comment(body, pos..pos + 1 + body.len());
                 rest = r;
             }
-            ';' => {
+            b';' => {
                 let Some(name) = pending.name.take() else {
                     return Err(error(pos..pos + 1, "unexpected \";\""));
                 };
@@ -501,7 +519,7 @@ pub fn parse_with<B: Build>(text: &str, build: &mut B) -> Result<Vec<B::Node>, P
                 }
                 rest = &rest[1..];
             }
-            '{' => {
+            b'{' => {
                 let Some(name) = pending.name.take() else {
                     return Err(error(pos..pos + 1, "unexpected \"{\""));
                 };
@@ -539,7 +557,7 @@ pub fn parse_with<B: Build>(text: &str, build: &mut B) -> Result<Vec<B::Node>, P
                     rest = &rest[1..];
                 }
             }
-            '}' => {
+            b'}' => {
                 if pending.name.is_some() {
                     return Err(error(pos..pos + 1, "unexpected \"}\""));
                 }
@@ -555,7 +573,7 @@ pub fn parse_with<B: Build>(text: &str, build: &mut B) -> Result<Vec<B::Node>, P
                 }
                 rest = &rest[1..];
             }
-            '"' | '\'' => {
+            b'"' | b'\'' => {
                 let (r, (quote, inner, escaped)) = quoted_word(rest)
                     .map_err(|_| error(pos..pos + 1, "unterminated quoted string"))?;
                 let end = offset(r);
@@ -717,6 +735,37 @@ mod tests {
         assert_eq!(d.arg(0), Some(r"/\{\;\}\ #\ ab"));
         assert_eq!(d.args[0].span, 9..23);
         assert!(d.block.is_some());
+    }
+
+    #[test]
+    fn scanning_edges_of_words_and_quotes() {
+        // An escaped quote or backslash right before the closing quote.
+        let d = single(r#"return 200 "a\"b\\";"#);
+        assert_eq!(d.arg(1), Some(r#"a"b\"#));
+        assert_eq!(d.args[1].span, 11..19);
+        let d = single(r"add_header X 'it\'s';");
+        assert_eq!(d.arg(1), Some("it's"));
+        // A quote that is never closed, also when the text ends on a backslash.
+        for t in [
+            r#"return 200 "abc;"#,
+            r#"return 200 "abc\"#,
+            r#"return 200 "\""#,
+        ] {
+            assert_eq!(err(t).message, "unterminated quoted string", "{t}");
+            assert_eq!(err(t).span, 11..12, "{t}");
+        }
+        // Multi-byte characters inside words and quotes, `$` at a word's end, runs of `{`.
+        let d = single("set $é \"ü\" ${{{x}}} a$;");
+        assert_eq!(d.arg(0), Some("$é"));
+        assert_eq!(d.arg(1), Some("ü"));
+        assert_eq!(d.arg(2), Some("${{{x}}}"));
+        assert_eq!(d.arg(3), Some("a$"));
+        // A word that runs to the end of the text, and one ending in a lone backslash.
+        assert_eq!(
+            err("listen 80").message,
+            "unexpected end of file, expecting \";\" or \"}\""
+        );
+        assert_eq!(err("listen 80\\").span, 10..10);
     }
 
     #[test]
