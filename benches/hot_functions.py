@@ -158,16 +158,28 @@ def native(binary: Path, args: list[str], cwd: Path, work: Path, runs: int = 100
     return [name for name, _ in seen.most_common()]
 
 
-def text_faults(binary: Path, args: list[str], cwd: Path, work: Path, runs: int = 20) -> set[str]:
-    """The functions whose code page faults as `binary` runs `args` natively: each fault
-    on an instruction fetch names the function that reached a piece of code not mapped
-    yet."""
+def page_faults(
+    binary: Path, args: list[str], cwd: Path, work: Path, runs: int = 20,
+) -> list[tuple[int, int]]:
+    """Every page fault of `binary` (the address, and the instruction's) as it runs `args`
+    natively; none when perf cannot record. Each names the first thing reached in a piece
+    of code or data not mapped yet."""
     script = perf(
         binary, args, cwd, work, runs, ["-e", "page-faults", "-c", "1", "-d"],
         ["comm", "addr", "ip"],
     )
-    if script is None:
-        return set()
+    faults = []
+    for line in (script or "").splitlines():
+        fields = line.split()
+        if len(fields) == 3 and fields[0].startswith("corslint"):
+            faults.append((int(fields[1], 16), int(fields[2], 16)))
+    return faults
+
+
+def text_faults(binary: Path, args: list[str], cwd: Path, work: Path) -> set[str]:
+    """The functions whose code page faults as `binary` runs `args` natively: each fault
+    on an instruction fetch names the function that reached a piece of code not mapped
+    yet."""
     # corslint is linked statically at a fixed address: its symbols' addresses are the
     # addresses it runs at.
     symbols = sorted(
@@ -183,84 +195,11 @@ def text_faults(binary: Path, args: list[str], cwd: Path, work: Path, runs: int 
     )
     starts = [address for address, _ in symbols]
     found: set[str] = set()
-    for line in script.splitlines():
-        fields = line.split()
-        if len(fields) != 3 or not fields[0].startswith("corslint"):
-            continue
-        address, ip = int(fields[1], 16), int(fields[2], 16)
+    for address, ip in page_faults(binary, args, cwd, work):
         index = bisect.bisect_right(starts, address) - 1
         if address == ip and index >= 0:
             found.add(symbols[index][1])
     return found
-
-
-def data_faults(
-    binary: Path, args: list[str], cwd: Path, work: Path, sections: list[Section],
-    runs: int = 20,
-) -> set[str]:
-    """The patterns of the input sections outside `.rodata.hot` whose data page faults as
-    `binary` runs `args` natively (each fault names the first section read in a piece not
-    mapped yet)."""
-    script = perf(
-        binary, args, cwd, work, runs, ["-e", "page-faults", "-c", "1", "-d"],
-        ["comm", "addr", "ip"],
-    )
-    if script is None:
-        return set()
-    cold = [s for s in sections if s.output != HOT]
-    starts = [s.start for s in cold]
-    found: set[str] = set()
-    for line in script.splitlines():
-        fields = line.split()
-        if len(fields) != 3 or not fields[0].startswith("corslint"):
-            continue
-        section = containing(cold, starts, int(fields[1], 16))
-        if section is not None:
-            found.add(section.pattern())
-    return found
-
-
-def write_data(sections: list[Section], hot: set[str]) -> None:
-    patterns: list[str] = []
-    for section in sections:
-        if section.pattern() in hot and section.pattern() not in patterns:
-            patterns.append(section.pattern())
-    DATA.write_text(
-        "/* The read-only data a lint reads, gathered ahead of the rest of .rodata\n"
-        " * (.cargo/static-gcc). Written by benches/hot_functions.py; do not edit. */\n"
-        f"SECTIONS {{\n  {HOT} : {{\n"
-        + "".join(f"    {p}\n" for p in patterns)
-        + "  }\n} INSERT BEFORE .gcc_except_table;\n",
-        encoding="utf-8",
-    )
-
-
-def hot_data(runs: list[tuple[list[str], Path]], work: Path) -> int:
-    """Writes DATA from the runs' reads (lackey), then adds, in up to three rounds, what
-    the first run's native page faults still reach outside it. Returns the sections'
-    count."""
-    link_map = work / "link.map"
-    binary = relink(link_map)
-    sections = read_only_sections(link_map)
-    hot: set[str] = set()
-    for args, cwd in runs:
-        print("lackey:", " ".join(args), file=sys.stderr, flush=True)
-        hot |= data_reads(binary, args, cwd, sections)
-    tree_args, tree_cwd = runs[0]
-    for attempt in range(1, 4):
-        write_data(sections, hot)
-        binary = relink(link_map)
-        sections = read_only_sections(link_map)
-        faulting = data_faults(binary, tree_args, tree_cwd, work, sections) - hot
-        print(f"data round {attempt}: {len(faulting)} sections fault outside {HOT}",
-              file=sys.stderr, flush=True)
-        if not faulting:
-            break
-        hot |= faulting
-    else:
-        write_data(sections, hot)
-        relink()
-    return len(hot)
 
 
 def write(ranked: list[str]) -> None:
@@ -371,6 +310,65 @@ def data_reads(binary: Path, args: list[str], cwd: Path, sections: list[Section]
     return read
 
 
+def data_faults(
+    binary: Path, args: list[str], cwd: Path, work: Path, sections: list[Section],
+) -> set[str]:
+    """The patterns of the input sections outside `.rodata.hot` whose data page faults as
+    `binary` runs `args` natively (each fault names the first section read in a piece not
+    mapped yet)."""
+    cold = [s for s in sections if s.output != HOT]
+    starts = [s.start for s in cold]
+    found: set[str] = set()
+    for address, _ in page_faults(binary, args, cwd, work):
+        section = containing(cold, starts, address)
+        if section is not None:
+            found.add(section.pattern())
+    return found
+
+
+def write_data(sections: list[Section], hot: set[str]) -> None:
+    patterns: list[str] = []
+    for section in sections:
+        if section.pattern() in hot and section.pattern() not in patterns:
+            patterns.append(section.pattern())
+    DATA.write_text(
+        "/* The read-only data a lint reads, gathered ahead of the rest of .rodata\n"
+        " * (.cargo/static-gcc). Written by benches/hot_functions.py; do not edit. */\n"
+        f"SECTIONS {{\n  {HOT} : {{\n"
+        + "".join(f"    {p}\n" for p in patterns)
+        + "  }\n} INSERT BEFORE .gcc_except_table;\n",
+        encoding="utf-8",
+    )
+
+
+def hot_data(runs: list[tuple[list[str], Path]], work: Path) -> int:
+    """Writes DATA from the runs' reads (lackey), then adds, in up to three rounds, what
+    the first run's native page faults still reach outside it. Returns the number of
+    patterns written."""
+    link_map = work / "link.map"
+    binary = relink(link_map)
+    sections = read_only_sections(link_map)
+    hot: set[str] = set()
+    for args, cwd in runs:
+        print("lackey:", " ".join(args), file=sys.stderr, flush=True)
+        hot |= data_reads(binary, args, cwd, sections)
+    tree_args, tree_cwd = runs[0]
+    for attempt in range(1, 4):
+        write_data(sections, hot)
+        binary = relink(link_map)
+        sections = read_only_sections(link_map)
+        faulting = data_faults(binary, tree_args, tree_cwd, work, sections) - hot
+        print(f"data round {attempt}: {len(faulting)} sections fault outside {HOT}",
+              file=sys.stderr, flush=True)
+        if not faulting:
+            break
+        hot |= faulting
+    else:
+        write_data(sections, hot)
+        relink()
+    return len(hot)
+
+
 def main() -> None:
     binary = bench.build_corslint()
     with tempfile.TemporaryDirectory() as tmp:
@@ -420,7 +418,7 @@ def main() -> None:
         data_runs = [runs[0], runs[2], runs[4]]
         data = hot_data(data_runs, work)
     print(f"{OUT.relative_to(REPO)}: {len(ranked)} functions", file=sys.stderr)
-    print(f"{DATA.relative_to(REPO)}: {data} sections", file=sys.stderr)
+    print(f"{DATA.relative_to(REPO)}: {data} section patterns", file=sys.stderr)
 
 
 if __name__ == "__main__":
