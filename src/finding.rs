@@ -166,7 +166,8 @@ impl Finding {
 
 /// Keeps the first finding of each rule at each span, in order: many probes or sites lead
 /// to one token. The indices are sorted, not the findings, and no set of every finding is
-/// built: this runs as a lint ends, when fresh memory raises its peak.
+/// built: this runs as each document's findings are joined (for an nginx tree, as its lint
+/// ends), while those of the documents before it are held, so fresh memory raises the peak.
 pub fn keep_first_per_rule_and_span(findings: &mut Vec<Finding>) {
     let key = |i: u32| {
         let f = &findings[i as usize];
