@@ -8,10 +8,12 @@ the executable's code. The kernel maps an executable's code into a process in la
 benchmark tree, for 1.6 MB of functions run. Side by side, they map as 2.8 MB.
 
 The list is a layout hint, never a correctness matter: a function renamed since it was made
-is simply placed with the rest. Run this again after large changes to what a lint runs
-(needs valgrind):
+is simply placed with the rest; but then the lint's code is scattered again and peak memory
+rises. Run this again after changes to what a lint runs (needs valgrind; about 12 minutes);
+`--check` (run by .ci/run) says whether the lists still fit the code:
 
     python3 benches/hot_functions.py
+    python3 benches/hot_functions.py --check
 
 It builds corslint, lints the inputs a user and the benchmark give it (an nginx tree and a
 mixed repository from benches/bench.py, the bundled samples in every output format) under
@@ -331,14 +333,95 @@ def write_data(sections: list[Section], hot: set[str]) -> None:
     for section in sections:
         if section.pattern() in hot and section.pattern() not in patterns:
             patterns.append(section.pattern())
+    sizes = pattern_sizes(sections)
     DATA.write_text(
         "/* The read-only data a lint reads, gathered ahead of the rest of .rodata\n"
-        " * (.cargo/static-gcc). Written by benches/hot_functions.py; do not edit. */\n"
+        " * (.cargo/static-gcc). Written by benches/hot_functions.py; do not edit.\n"
+        " * Each named section's size follows it, for `hot_functions.py --check`. */\n"
         f"SECTIONS {{\n  {HOT} : {{\n"
-        + "".join(f"    {p}\n" for p in patterns)
+        + "".join(
+            f"    {p}\n" if is_kind(p) else f"    {p} /* {sizes[p]} */\n" for p in patterns
+        )
         + "  }\n} INSERT BEFORE .gcc_except_table;\n",
         encoding="utf-8",
     )
+
+
+def is_kind(pattern: str) -> bool:
+    """Whether a pattern takes every merged section of one kind (see `Section.pattern`):
+    its size changes with any string anywhere, and it never goes stale."""
+    return " " in pattern
+
+
+def pattern_sizes(sections: list[Section]) -> Counter[str]:
+    """The bytes each pattern selects."""
+    sizes: Counter[str] = Counter()
+    for section in sections:
+        sizes[section.pattern()] += section.size
+    return sizes
+
+
+# Named sections of hot-data.ld whose size may differ from the one written (see `check`).
+CHANGED_SIZES = 2
+# A pattern of hot-data.ld and the size it selected when written.
+DATA_LINE = re.compile(r"^\s+(\*\S*\(\S+\)) /\* (\d+) \*/$")
+
+
+def check() -> None:
+    """Exits 1 when the lists no longer fit the code.
+
+    Any change to the code can rename what the lists name: generic functions get new
+    hashes, and the anonymous constants of a changed unit are numbered again
+    (`.Lanon.<unit>.<n>` then names another constant). The layout still links, but the
+    lint's code and data are scattered again, and peak memory rises (on the 50-server tree,
+    over the issue's limit). So the lists are checked: every function they name must exist,
+    every named read-only section must still select something, and nearly all of them as
+    many bytes as when the list was written. A constant whose text was edited keeps its
+    name and its place (`CHANGED_SIZES` of them pass); constants numbered again mostly
+    differ in size, many at once. (Code a change adds to a lint is not in the lists at all;
+    this check cannot see that.)
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        link_map = Path(tmp) / "link.map"
+        binary = relink(link_map)
+        if not link_map.exists():
+            raise SystemExit(
+                "hot_functions.py --check: corslint was not linked with lld (see "
+                ".cargo/static-gcc), so its layout cannot be checked"
+            )
+        sections = read_only_sections(link_map)
+    defined = set(
+        subprocess.run(
+            ["nm", "--defined-only", "--format=just-symbols", str(binary)],
+            check=True, capture_output=True, text=True,
+        ).stdout.split()
+    )
+    # valgrind's pseudo-functions (`(below main)`) are not symbols of the program.
+    listed = [
+        line for line in OUT.read_text(encoding="utf-8").splitlines()
+        if line and not line.startswith("#") and " " not in line
+    ]
+    missing = [name for name in listed if name not in defined]
+    sizes = pattern_sizes(sections)
+    written = [m.groups() for m in map(DATA_LINE.match, DATA.read_text().splitlines()) if m]
+    changed = [(p, int(size), sizes[p]) for p, size in written if sizes[p] != int(size)]
+    gone = [p for p, _, now in changed if now == 0]
+    print(f"{OUT.relative_to(REPO)}: {len(listed) - len(missing)} of {len(listed)} "
+          f"functions exist")
+    print(f"{DATA.relative_to(REPO)}: {len(written) - len(changed)} of {len(written)} "
+          f"named sections are as written")
+    for name in missing[:10]:
+        print(f"  no function {name}")
+    for pattern, was, now in changed[:10]:
+        print(f"  {pattern}: {was} bytes when written, {now} now")
+    if not written:
+        raise SystemExit(f"{DATA.relative_to(REPO)} records no sizes: run "
+                         "`python3 benches/hot_functions.py`")
+    if missing or gone or len(changed) > CHANGED_SIZES:
+        raise SystemExit(
+            "the layout lists no longer fit the code: run `python3 benches/hot_functions.py` "
+            "(about 12 minutes; needs valgrind and perf) and commit what it writes"
+        )
 
 
 def hot_data(runs: list[tuple[list[str], Path]], work: Path) -> int:
@@ -370,6 +453,11 @@ def hot_data(runs: list[tuple[list[str], Path]], work: Path) -> int:
 
 
 def main() -> None:
+    if sys.argv[1:] == ["--check"]:
+        check()
+        return
+    if sys.argv[1:]:
+        raise SystemExit("usage: python3 benches/hot_functions.py [--check]")
     binary = bench.build_corslint()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
