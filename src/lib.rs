@@ -266,9 +266,15 @@ impl<'o> Run<'o> {
             .canonical_folders(candidates.iter().map(|c| c.path.as_path()));
         let prepared = parallel::map(candidates.len(), |i| {
             let c = &candidates[i];
-            let canonical =
-                source::canonical_in(&c.path, &folders).unwrap_or_else(|_| c.path.clone());
-            let read = std::fs::read(&c.path).map(|bytes| {
+            let (canonical, size) = match source::locate(&c.path, &folders) {
+                Ok(Some(located)) => located,
+                _ => (c.path.clone(), None),
+            };
+            let bytes = match size {
+                Some(size) => source::read_sized(&c.path, size),
+                None => std::fs::read(&c.path),
+            };
+            let read = bytes.map(|bytes| {
                 let (text, bad_byte) = source::decode(bytes);
                 let format = match c.format {
                     Some(f) => Some(f),

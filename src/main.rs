@@ -224,7 +224,7 @@ fn check(args: CheckArgs) -> u8 {
         Some(path) => {
             std::fs::File::create(path).and_then(|f| emit(&mut std::io::BufWriter::new(f)))
         }
-        None => emit(&mut std::io::BufWriter::new(std::io::stdout().lock())),
+        None => emit(&mut std::io::BufWriter::new(report_stdout())),
     };
     if let Err(e) = written {
         eprintln!("corslint: cannot write the report: {e}");
@@ -258,6 +258,20 @@ fn check(args: CheckArgs) -> u8 {
     // more than linting a small tree.
     std::mem::forget(report);
     u8::from(failing && !args.exit_zero)
+}
+
+/// The standard output, for a report. On Unix, its file descriptor itself (a duplicate),
+/// not Rust's `Stdout`: that one buffers by line, so it cuts every write at its last line
+/// break (two system calls where one would do) and takes several buffers one at a time.
+fn report_stdout() -> Box<dyn Write> {
+    #[cfg(unix)]
+    {
+        use std::os::fd::AsFd;
+        if let Ok(fd) = std::io::stdout().as_fd().try_clone_to_owned() {
+            return Box::new(std::fs::File::from(fd));
+        }
+    }
+    Box::new(std::io::stdout().lock())
 }
 
 fn write_statistics(findings: &[corslint::finding::Finding], out: &mut dyn Write) {

@@ -649,9 +649,11 @@ pub enum HeaderValue {
     /// Chosen by the request's `Origin`: the first arm whose test matches gives the value,
     /// else `otherwise` (an nginx `map $http_origin`, an `if ($http_origin ~ ...)` that sets
     /// a variable, a Vercel `has` on `origin`).
+    /// Shared, not copied: every `add_header ... $cors_origin` of a tree names the same
+    /// `map`, and a copy of its arms was a dozen allocations.
     ByOrigin {
-        arms: Vec<OriginArm>,
-        otherwise: Box<HeaderValue>,
+        arms: Arc<[OriginArm]>,
+        otherwise: Arc<HeaderValue>,
     },
     /// A runtime value corslint cannot know (another variable, an upstream value).
     Dynamic(String),
@@ -699,7 +701,7 @@ impl HeaderValue {
             },
             HeaderValue::ByOrigin { arms, otherwise } => {
                 if let Some(o) = origin {
-                    for arm in arms {
+                    for arm in arms.iter() {
                         match arm.test.admits(o) {
                             Some(true) => return arm.value.evaluate(origin),
                             Some(false) => {}

@@ -42,6 +42,27 @@ pub fn run<R: Send>(work: impl FnOnce() -> R + Send) -> R {
     }
 }
 
+/// Runs `background` on another thread of the pool while `here` runs on this one (which
+/// may hold what cannot move between threads, such as a locked standard output), and
+/// returns both results. Without a pool, one after the other.
+pub fn alongside<A: Send, B>(
+    background: impl FnOnce() -> A + Send,
+    here: impl FnOnce() -> B,
+) -> (A, B) {
+    match pool() {
+        Some(pool) => {
+            let mut done = None;
+            let here_done = pool.in_place_scope(|scope| {
+                scope.spawn(|_| done = Some(background()));
+                here()
+            });
+            let done = done.expect("a scope ends after the work it spawned");
+            (done, here_done)
+        }
+        None => (background(), here()),
+    }
+}
+
 /// `(0..n).map(f).collect()`, computed on the pool's threads. Uneven pieces of work balance
 /// out (work stealing); a call made from inside another runs nested in the same pool.
 pub fn map<T, F>(n: usize, f: F) -> Vec<T>
@@ -66,5 +87,7 @@ mod tests {
         assert!(super::map(0, |i| i).is_empty());
         assert_eq!(super::map(1, |i| i + 7), vec![7]);
         assert_eq!(super::run(|| super::map(3, |i| i)), vec![0, 1, 2]);
+        let not_send = std::rc::Rc::new(5);
+        assert_eq!(super::alongside(|| 2 + 2, || *not_send + 1), (4, 6));
     }
 }

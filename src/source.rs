@@ -156,21 +156,56 @@ fn canonical_folder(
     found
 }
 
-/// `path.canonicalize()`, cheaper for a plain file whose folder is in `folders` (from
-/// [`Sources::canonical_folders`]): that folder and the file's name. A pure function, for
-/// files read in parallel.
-pub fn canonical_in(
+/// Where a path leads: None for a folder (symlinks followed); else `path.canonicalize()`,
+/// with the file's size when it is a plain file (for [`read_sized`]). A plain file whose
+/// folder is in `folders` (from [`Sources::canonical_folders`]) costs one
+/// `symlink_metadata`: that folder and the file's name. A pure function, for files read in
+/// parallel.
+pub fn locate(
     path: &Path,
     folders: &FxHashMap<&Path, Option<PathBuf>>,
-) -> std::io::Result<PathBuf> {
-    let plain_file = path
-        .symlink_metadata()
-        .is_ok_and(|m| m.file_type().is_file());
-    let folder = path.parent().and_then(|d| folders.get(d)?.as_deref());
-    match (plain_file, folder, path.file_name()) {
-        (true, Some(folder), Some(name)) => Ok(folder.join(name)),
-        _ => path.canonicalize(),
+) -> std::io::Result<Option<(PathBuf, Option<u64>)>> {
+    if let Ok(meta) = path.symlink_metadata() {
+        if meta.is_dir() {
+            return Ok(None);
+        }
+        if meta.file_type().is_file() {
+            let folder = path.parent().and_then(|d| folders.get(d)?.as_deref());
+            let canonical = match (folder, path.file_name()) {
+                (Some(folder), Some(name)) => folder.join(name),
+                _ => path.canonicalize()?,
+            };
+            return Ok(Some((canonical, Some(meta.len()))));
+        }
     }
+    // A symlink, or something stranger: resolved the long way.
+    if path.is_dir() {
+        return Ok(None);
+    }
+    Ok(Some((path.canonicalize()?, None)))
+}
+
+/// The whole of a file whose size is known: `std::fs::read` without asking the file its
+/// size again. (A file that grew since is still read to its end.)
+pub fn read_sized(path: &Path, size: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    // One byte of room past the size: the read that finds the end needs no more.
+    let mut bytes = vec![0; usize::try_from(size).unwrap_or(0).saturating_add(1)];
+    let mut filled = 0;
+    loop {
+        if filled == bytes.len() {
+            bytes.resize(filled * 2, 0);
+        }
+        match file.read(&mut bytes[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    bytes.truncate(filled);
+    Ok(bytes)
 }
 
 /// All files read during one run. Formats add the files they reach (nginx includes).
@@ -220,7 +255,7 @@ impl Sources {
         canonical_folder(dir, &mut self.seen.folders)
     }
 
-    /// The canonical folders of `paths`, for [`canonical_in`].
+    /// The canonical folders of `paths`, for [`locate`].
     pub fn canonical_folders<'p>(
         &mut self,
         paths: impl IntoIterator<Item = &'p Path>,

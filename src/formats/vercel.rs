@@ -27,6 +27,8 @@
 //! * The `/.well-known` route that `trailingSlash: true` adds before its redirect also stops
 //!   routing for those paths; it is modelled only as an exemption from the redirect.
 
+use std::sync::Arc;
+
 use super::json::{self, Json, Member};
 use crate::model::Regex;
 use crate::model::{
@@ -1286,7 +1288,7 @@ fn substitute(raw: &str, segments: &[String], captures: &[HasCapture]) -> Header
             regex,
             span,
         }) => HeaderValue::ByOrigin {
-            arms: vec![OriginArm {
+            arms: Arc::new([OriginArm {
                 test: OriginTest::Regex {
                     pattern: pattern.clone(),
                     case_insensitive: false,
@@ -1294,8 +1296,8 @@ fn substitute(raw: &str, segments: &[String], captures: &[HasCapture]) -> Header
                 },
                 value: HeaderValue::RequestOrigin { via: vec![*span] },
                 span: *span,
-            }],
-            otherwise: Box::new(HeaderValue::Literal(String::new())),
+            }]),
+            otherwise: Arc::new(HeaderValue::Literal(String::new())),
         },
         None if used_segment || used_capture => HeaderValue::Dynamic(raw.to_string()),
         None => HeaderValue::Literal(raw.to_string()),

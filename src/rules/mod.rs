@@ -2,6 +2,7 @@
 //! the probes (concrete requests resolved against the site).
 
 use rustc_hash::{FxHashMap, FxHashSet};
+use std::borrow::Cow;
 use std::cell::OnceCell;
 use std::rc::Rc;
 
@@ -129,7 +130,8 @@ pub fn find(name_or_code: &str) -> Option<&'static RuleInfo> {
 /// request), and once more without redirects when one fired.
 #[derive(Debug)]
 pub struct Probe<'a> {
-    pub path: String,
+    /// Borrowed from the site's samples (one allocation fewer per probe), or made here.
+    pub path: Cow<'a, str>,
     /// `OPTIONS` with `Access-Control-Request-Method` / `-Headers`.
     pub preflight: Rc<Response<'a>>,
     /// `GET` with `Origin` and valid credentials, the handler answering 200.
@@ -200,19 +202,19 @@ impl<'a> SiteContext<'a> {
     fn build_probes(&self) -> Vec<Probe<'a>> {
         // "/" stands for a site whose scopes match every path (an nginx server without
         // locations, a `/*` rule); otherwise the scopes' own samples are the paths to ask.
-        let mut paths: Vec<String> = Vec::new();
+        let mut paths: Vec<Cow<'a, str>> = Vec::new();
         if !self.site.scopes.iter().any(|s| s.matcher.is_some()) {
-            paths.push("/".to_string());
+            paths.push(Cow::Borrowed("/"));
         }
         for scope in &self.site.scopes {
             if let Some(m) = &scope.matcher {
                 for sample in m.samples.iter().take(4) {
-                    paths.push(sample.clone());
+                    paths.push(Cow::Borrowed(sample));
                     if !sample.ends_with('/') {
                         let mut slashed = String::with_capacity(sample.len() + 1);
                         slashed.push_str(sample);
                         slashed.push('/');
-                        paths.push(slashed);
+                        paths.push(Cow::Owned(slashed));
                     }
                 }
             }
@@ -220,7 +222,7 @@ impl<'a> SiteContext<'a> {
         // Sized up front: the sets and maps below hold an entry per path.
         let mut seen: FxHashSet<&str> =
             FxHashSet::with_capacity_and_hasher(paths.len(), Default::default());
-        let first: Vec<bool> = paths.iter().map(|p| seen.insert(p.as_str())).collect();
+        let first: Vec<bool> = paths.iter().map(|p| seen.insert(p)).collect();
         drop(seen);
         let mut first = first.into_iter();
         paths.retain(|_| first.next().unwrap_or(false));
@@ -250,14 +252,14 @@ impl<'a> SiteContext<'a> {
                         unredirected: u.clone(),
                     };
                 }
-                let mut preflight = Request::new("OPTIONS", &path)
+                let mut preflight = Request::new("OPTIONS", &*path)
                     .with_header("Origin", &origin)
                     .with_header("Access-Control-Request-Method", PROBE_METHOD);
                 if !request_headers.is_empty() {
                     preflight =
                         preflight.with_header("Access-Control-Request-Headers", &request_headers);
                 }
-                let mut actual = Request::new("GET", &path).with_header("Origin", &origin);
+                let mut actual = Request::new("GET", &*path).with_header("Origin", &origin);
                 actual.credentials = true;
                 let options = resolve::Options::default();
                 let p = Rc::new(resolver.resolve(&preflight, options));
@@ -293,7 +295,7 @@ impl<'a> SiteContext<'a> {
         for scope in &self.site.scopes {
             for op in scope.headers.iter() {
                 if let HeaderValue::ByOrigin { arms, .. } = &op.value {
-                    for arm in arms {
+                    for arm in arms.iter() {
                         // An arm that sends nothing (a map entry that refuses) is no example.
                         let sends = !matches!(
                             arm.value.evaluate(None),
@@ -561,7 +563,7 @@ mod tests {
         let report = lint_nginx(text);
         let client = Client::default();
         let cx = SiteContext::new(&report.documents[0].sites[0], &client, &report.sources);
-        let paths: Vec<&str> = cx.probes().iter().map(|p| p.path.as_str()).collect();
+        let paths: Vec<&str> = cx.probes().iter().map(|p| &*p.path).collect();
         assert!(paths.iter().any(|p| p.starts_with("/items/")), "{paths:?}");
         assert!(
             paths.iter().all(|p| !p.chars().any(char::is_control)),

@@ -556,17 +556,21 @@ struct ReadSource {
     bad_byte: Option<usize>,
 }
 
-/// Reads an included file; None for a folder (a glob such as `conf.d/*` matches them too).
-/// Reads an included file (`folders`: the resolved folders of the include's files).
+/// Reads an included file (`folders`: the resolved folders of the include's files); None for
+/// a folder (a glob such as `conf.d/*` matches them too).
 fn read_source(
     path: &Path,
     folders: &FxHashMap<&Path, Option<PathBuf>>,
 ) -> Result<Option<ReadSource>, String> {
-    if path.is_dir() {
+    let Some((canonical, size)) = crate::source::locate(path, folders).map_err(|e| describe(&e))?
+    else {
         return Ok(None);
+    };
+    let bytes = match size {
+        Some(size) => crate::source::read_sized(&canonical, size),
+        None => std::fs::read(&canonical),
     }
-    let canonical = crate::source::canonical_in(path, folders).map_err(|e| describe(&e))?;
-    let bytes = std::fs::read(&canonical).map_err(|e| describe(&e))?;
+    .map_err(|e| describe(&e))?;
     let (text, bad_byte) = crate::source::decode(bytes);
     let name = display_name(&canonical);
     Ok(Some(ReadSource {

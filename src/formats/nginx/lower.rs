@@ -333,8 +333,8 @@ fn origin_map(item: &Item, vars: &Vars) -> HeaderValue {
     }
     exact.extend(regexes);
     HeaderValue::ByOrigin {
-        arms: exact,
-        otherwise: Box::new(otherwise),
+        arms: exact.into(),
+        otherwise: Arc::new(otherwise),
     }
 }
 
@@ -670,12 +670,12 @@ fn apply_sets(items: &[Item], vars: &mut Vars) {
                     let before = vars.get(var).unwrap_or(HeaderValue::Literal(String::new()));
                     let merged = match &test {
                         Some(test) => HeaderValue::ByOrigin {
-                            arms: vec![OriginArm {
+                            arms: Arc::new([OriginArm {
                                 test: test.clone(),
                                 value: assigned,
                                 span: item.span,
-                            }],
-                            otherwise: Box::new(before),
+                            }]),
+                            otherwise: Arc::new(before),
                         },
                         None => HeaderValue::Dynamic(format!("${var}")),
                     };

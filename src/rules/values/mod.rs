@@ -260,7 +260,7 @@ fn walk<'a>(
             unknown_condition: false,
         }),
         HeaderValue::ByOrigin { arms, otherwise } => {
-            for a in arms {
+            for a in arms.iter() {
                 let mut inner = gates.clone();
                 // A Vercel `has` is both a scope condition and this arm: keep the arm, which
                 // has the pattern as written.
@@ -504,7 +504,7 @@ fn collect_literals<'a>(
             out.push((text, span));
         }
         HeaderValue::ByOrigin { arms, otherwise } => {
-            for a in arms {
+            for a in arms.iter() {
                 collect_literals(cx, op, &a.value, Some(a.span), out);
             }
             collect_literals(cx, op, otherwise, None, out);
