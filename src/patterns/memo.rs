@@ -30,7 +30,7 @@ impl<K: Hash + Eq, V: Clone> Memo<K, V> {
     }
 
     /// The value for `key`, computed by `f` the first time. `f` runs without the table
-    /// locked, so threads wait only for the same input, never for each other's others. (`f`
+    /// locked: a thread waits only for a computation of the same key, never of another. (`f`
     /// must not ask this table for the same key, nor wait for work of the thread pool: a
     /// pool thread waiting here runs nothing else meanwhile.)
     pub(crate) fn get_or(&self, key: K, f: impl FnOnce() -> V) -> V {
