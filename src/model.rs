@@ -24,10 +24,89 @@ use crate::source::Span;
 use std::borrow::Cow;
 use std::sync::Arc;
 
-/// A compiled regex, shared by every scope that uses the same pattern: a `regex::Regex`
-/// clone would get match caches of its own, and a large repository repeats its patterns in
-/// thousands of files.
-pub type Regex = Arc<regex::Regex>;
+/// A compiled regex, shared by every scope that uses the same pattern (a clone shares the
+/// compiled program: a `regex::Regex` clone would get match caches of its own, and a large
+/// repository repeats its patterns in thousands of files).
+///
+/// nginx's (PCRE) regexes match bytes: nginx compiles them without PCRE's UTF mode, so `.`
+/// is one byte, `\w`, `\d` and `\s` are ASCII classes and `~*` folds only ASCII letters (nginx
+/// 1.22: `location ~ ^/d.$` does not take `/d%C3%A9`, `location ~* ^/k$` does not take the
+/// Kelvin sign, `/%E2%84%AA`). The other platforms' regexes (JavaScript, RE2) match text.
+#[derive(Debug, Clone)]
+pub struct Regex(Arc<Engine>);
+
+#[derive(Debug)]
+enum Engine {
+    /// Matches text, with Unicode classes and case folding.
+    Text(regex::Regex),
+    /// Matches a text's UTF-8 bytes, with ASCII classes and case folding.
+    Bytes(regex::bytes::Regex),
+}
+
+impl Regex {
+    /// A regex with Unicode semantics.
+    pub fn new(regex: regex::Regex) -> Regex {
+        Regex(Arc::new(Engine::Text(regex)))
+    }
+
+    /// A regex matching the bytes of a text (see [`Regex`]).
+    pub fn bytes(regex: regex::bytes::Regex) -> Regex {
+        Regex(Arc::new(Engine::Bytes(regex)))
+    }
+
+    pub fn is_match(&self, haystack: &str) -> bool {
+        match &*self.0 {
+            Engine::Text(re) => re.is_match(haystack),
+            Engine::Bytes(re) => re.is_match(haystack.as_bytes()),
+        }
+    }
+
+    /// The pattern it was compiled from.
+    pub fn as_str(&self) -> &str {
+        match &*self.0 {
+            Engine::Text(re) => re.as_str(),
+            Engine::Bytes(re) => re.as_str(),
+        }
+    }
+
+    /// The names of its named groups, in order.
+    pub fn group_names(&self) -> Vec<String> {
+        let names: Vec<Option<&str>> = match &*self.0 {
+            Engine::Text(re) => re.capture_names().collect(),
+            Engine::Bytes(re) => re.capture_names().collect(),
+        };
+        names.into_iter().flatten().map(str::to_string).collect()
+    }
+
+    /// The text of each group of the leftmost match (group 0 is the match), None for a
+    /// group that took no part; None when nothing matches. A byte regex's group may start
+    /// or end inside a character: its text is then what nginx would copy, decoded lossily.
+    pub fn groups<'h>(&self, haystack: &'h str) -> Option<Vec<Option<Cow<'h, str>>>> {
+        match &*self.0 {
+            Engine::Text(re) => {
+                let caps = re.captures(haystack)?;
+                Some(
+                    caps.iter()
+                        .map(|m| m.map(|m| Cow::Borrowed(m.as_str())))
+                        .collect(),
+                )
+            }
+            Engine::Bytes(re) => {
+                let caps = re.captures(haystack.as_bytes())?;
+                Some(
+                    caps.iter()
+                        .map(|m| {
+                            m.map(|m| match haystack.get(m.range()) {
+                                Some(text) => Cow::Borrowed(text),
+                                None => String::from_utf8_lossy(m.as_bytes()),
+                            })
+                        })
+                        .collect(),
+                )
+            }
+        }
+    }
+}
 
 /// Index of a scope in [`Site::scopes`].
 pub type ScopeId = usize;
@@ -325,8 +404,9 @@ impl PathMatcher {
                     .get(1..1 + usize::from(literal_prefix))
                     .unwrap_or("");
                 let rejected = if case_insensitive {
-                    // Unicode case folding can match a non-ASCII character to an ASCII
-                    // letter (K, the Kelvin sign, to `k`): only ASCII paths are judged here.
+                    // Only ASCII paths are judged here: a pattern that cannot be matched as
+                    // bytes (a non-ASCII class) is matched with Unicode case folding, which
+                    // takes K, the Kelvin sign, for `k`.
                     path.is_ascii()
                         && !path
                             .get(..prefix.len())
@@ -795,6 +875,25 @@ mod tests {
         }
     }
 
+    /// nginx matches location regexes as bytes, as the real nginx 1.22 answers: `.` is one
+    /// byte, `\w` is ASCII, `~*` folds ASCII letters only.
+    #[test]
+    fn nginx_regexes_match_bytes() {
+        assert!(!location("^/d.$", false).matches("/d\u{e9}"));
+        assert!(location("^/d..$", false).matches("/d\u{e9}"));
+        assert!(location("^/d.$", false).matches("/dx"));
+        assert!(!location("^/w\\w$", false).matches("/w\u{e9}"));
+        assert!(!location("^/k$", true).matches("/\u{212A}"));
+        assert!(location("^/k$", true).matches("/K"));
+        assert!(location("^/caf\u{e9}$", false).matches("/caf\u{e9}"));
+        // A group may end inside a character; its text is then decoded lossily.
+        let re = location("^/(.)", false).regex.unwrap();
+        let groups = re.groups("/\u{e9}").expect("it matches");
+        assert_eq!(groups[1].as_deref(), Some("\u{fffd}"));
+        // A pattern bytes cannot express (a class of non-ASCII characters) matches text.
+        assert!(location("^/[\u{e9}]x$", false).matches("/\u{e9}x"));
+    }
+
     #[test]
     fn the_prefix_check_agrees_with_the_regex() {
         let m = location("^/items/1/([0-9]+)$", false);
@@ -805,7 +904,8 @@ mod tests {
         assert!(m.matches("/assets/a.css"));
         assert!(m.matches("/ASSETS/a.css"));
         assert!(!m.matches("/other/a.css"));
-        // The Kelvin sign folds to `k` under Unicode case-insensitivity: left to the regex.
+        // A non-ASCII path is left to the regex (which, matching bytes as nginx does, does
+        // not take the Kelvin sign for `k`).
         let m = location("^/k", true);
         assert_eq!(
             m.matches("/\u{212A}"),

@@ -157,11 +157,32 @@ pub(crate) fn regex_new(src: &str) -> Option<Regex> {
 /// Compiled once per distinct source (see [`memo`]).
 pub(crate) fn compile_rust(rust_src: &str) -> Result<Regex, PatternError> {
     static COMPILED: memo::Memo<String, Result<Regex, PatternError>> = memo::Memo::new();
-    COMPILED.get_or(rust_src.to_string(), || compile_rust_uncached(rust_src))
+    COMPILED.get_or(rust_src.to_string(), || {
+        compile_rust_uncached(rust_src, false)
+    })
 }
 
-fn compile_rust_uncached(rust_src: &str) -> Result<Regex, PatternError> {
+/// An nginx (PCRE) regex, from its Rust-syntax translation, compiled once per distinct
+/// source: matching bytes, as nginx does ([`Regex`]). A pattern bytes cannot express (a
+/// class of non-ASCII characters, `\p{..}`) is matched as text.
+pub(crate) fn compile_pcre(rust_src: &str, case_insensitive: bool) -> Result<Regex, PatternError> {
+    static COMPILED: memo::Memo<(String, bool), Result<Regex, PatternError>> = memo::Memo::new();
+    COMPILED.get_or((rust_src.to_string(), case_insensitive), || {
+        regex::bytes::RegexBuilder::new(rust_src)
+            .unicode(false)
+            .case_insensitive(case_insensitive)
+            .size_limit(REGEX_SIZE_LIMIT)
+            .dfa_size_limit(DFA_CACHE_LIMIT)
+            .nest_limit(NEST_LIMIT)
+            .build()
+            .map(Regex::bytes)
+            .or_else(|_| compile_rust_uncached(rust_src, case_insensitive))
+    })
+}
+
+fn compile_rust_uncached(rust_src: &str, case_insensitive: bool) -> Result<Regex, PatternError> {
     regex::RegexBuilder::new(rust_src)
+        .case_insensitive(case_insensitive)
         .size_limit(REGEX_SIZE_LIMIT)
         .dfa_size_limit(DFA_CACHE_LIMIT)
         .nest_limit(NEST_LIMIT)
@@ -189,30 +210,54 @@ fn finish_with(
     preferred: &[String],
     prefix_slash: bool,
 ) -> Result<CompiledPath, PatternError> {
-    type Key = (String, Option<Vec<String>>, Vec<String>, bool);
+    finish_as(Matching::Text, rust_src, params, preferred, prefix_slash)
+}
+
+/// What a compiled pattern matches: text, or bytes as nginx's PCRE does ([`Regex`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Matching {
+    Text,
+    Pcre,
+}
+
+fn finish_as(
+    matching: Matching,
+    rust_src: &str,
+    params: Option<Vec<String>>,
+    preferred: &[String],
+    prefix_slash: bool,
+) -> Result<CompiledPath, PatternError> {
+    type Key = (Matching, String, Option<Vec<String>>, Vec<String>, bool);
     static FINISHED: memo::Memo<Key, Result<CompiledPath, PatternError>> = memo::Memo::new();
     let key = (
+        matching,
         rust_src.to_string(),
         params.clone(),
         preferred.to_vec(),
         prefix_slash,
     );
     FINISHED.get_or(key, || {
-        finish_uncached(rust_src, params, preferred, prefix_slash)
+        finish_uncached(matching, rust_src, params, preferred, prefix_slash)
     })
 }
 
 fn finish_uncached(
+    matching: Matching,
     rust_src: &str,
     params: Option<Vec<String>>,
     preferred: &[String],
     prefix_slash: bool,
 ) -> Result<CompiledPath, PatternError> {
+    // Samples come from the pattern read as text; those the regex does not match (bytes
+    // matching differs outside ASCII) are dropped.
     let hir = parse_hir(rust_src)?;
-    let regex = compile_rust(rust_src)?;
+    let regex = match matching {
+        Matching::Text => compile_rust(rust_src)?,
+        Matching::Pcre => compile_pcre(rust_src, false)?,
+    };
     let samples = self::samples::samples_with(&regex, &hir, preferred, prefix_slash);
     debug_assert!(samples.iter().all(|s| regex.is_match(s)));
-    let params = params.unwrap_or_else(|| capture_names(&regex));
+    let params = params.unwrap_or_else(|| regex.group_names());
     Ok(CompiledPath {
         regex,
         samples,
@@ -236,10 +281,6 @@ fn dedup(v: Vec<String>) -> Vec<String> {
 pub fn to_rust_regex(pattern: &str, dialect: Dialect) -> Result<String, PatternError> {
     check_len(pattern)?;
     self::dialect::translate(pattern, dialect, &Default::default())
-}
-
-fn capture_names(re: &regex::Regex) -> Vec<String> {
-    re.capture_names().flatten().map(str::to_string).collect()
 }
 
 // ---------------------------------------------------------------- Vercel
@@ -602,7 +643,7 @@ pub fn nginx_location_regex(
         } else {
             body
         };
-        finish_with(&rust_src, None, &[], true)
+        finish_as(Matching::Pcre, &rust_src, None, &[], true)
     })
 }
 

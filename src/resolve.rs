@@ -348,8 +348,8 @@ fn dynamic_label(op: &HeaderOp) -> String {
 }
 
 /// `$1`..`$9` substitution for nginx rewrites and redirect targets.
-fn substitute(re: &regex::Regex, path: &str, replacement: &str) -> String {
-    let Some(caps) = re.captures(path) else {
+fn substitute(re: &crate::model::Regex, path: &str, replacement: &str) -> String {
+    let Some(caps) = re.groups(path) else {
         return replacement.to_string();
     };
     let mut out = String::with_capacity(replacement.len() + path.len());
@@ -358,8 +358,8 @@ fn substitute(re: &regex::Regex, path: &str, replacement: &str) -> String {
     while i < bytes.len() {
         if bytes[i] == b'$' && i + 1 < bytes.len() && bytes[i + 1].is_ascii_digit() {
             let n = (bytes[i + 1] - b'0') as usize;
-            if let Some(m) = caps.get(n) {
-                out.push_str(m.as_str());
+            if let Some(Some(group)) = caps.get(n) {
+                out.push_str(group);
             }
             i += 2;
             continue;

@@ -677,7 +677,7 @@ fn with_capture_pattern(matcher: &mut PathMatcher) {
     let Ok(both) = regex::Regex::new(&format!("(?:{})|(?:{capture})", glob.as_str())) else {
         return;
     };
-    matcher.regex = Some(both.into());
+    matcher.regex = Some(crate::model::Regex::new(both));
     for sample in samples {
         if !matcher.samples.contains(&sample) {
             matcher.samples.push(sample);

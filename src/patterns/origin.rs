@@ -237,7 +237,7 @@ fn is_host_char(c: char) -> bool {
 }
 
 /// Turns a generated sample into the origin it most plausibly stands for.
-fn trusted_from_sample(sample: &str, re: &regex::Regex) -> Option<Origin> {
+fn trusted_from_sample(sample: &str, re: &crate::model::Regex) -> Option<Origin> {
     let s = sample.to_ascii_lowercase();
     let (scheme, rest) = match s.find("://") {
         Some(p) => {

@@ -10,6 +10,7 @@
 //! class right after a letter or digit gives `.` (an unescaped dot in
 //! `www.example.com` or `(.*).json` most likely means a dot).
 
+use crate::model::Regex;
 use regex_syntax::hir::{Class, Hir, HirKind};
 
 /// Longest sample we generate (longer ones are dropped).
@@ -38,7 +39,7 @@ pub fn hir_samples(hir: &Hir, max: usize) -> Vec<String> {
 /// the most generic first, the shortest match included when it differs; a
 /// sample not starting with `/` is prefixed with `/`.  Empty when nothing
 /// suitable is found (e.g. `^api` can match no path).
-pub fn regex_samples(re: &regex::Regex) -> Vec<String> {
+pub fn regex_samples(re: &Regex) -> Vec<String> {
     match super::parse_hir(re.as_str()) {
         Ok(hir) => path_samples(re, &hir),
         Err(_) => Vec::new(),
@@ -53,14 +54,14 @@ pub(crate) fn generate(hir: &Hir, opts: GenOpts) -> Vec<String> {
         .collect()
 }
 
-pub(crate) fn path_samples(re: &regex::Regex, hir: &Hir) -> Vec<String> {
+pub(crate) fn path_samples(re: &Regex, hir: &Hir) -> Vec<String> {
     samples_with(re, hir, &[], true)
 }
 
 /// `preferred` candidates go first; `prefix_slash` prefixes samples that do
 /// not start with `/` (off for host-qualified rules).
 pub(crate) fn samples_with(
-    re: &regex::Regex,
+    re: &Regex,
     hir: &Hir,
     preferred: &[String],
     prefix_slash: bool,

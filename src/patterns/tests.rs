@@ -507,14 +507,14 @@ fn nginx_regex_that_matches_no_path_has_no_samples() {
 
 #[test]
 fn regex_samples_walks_the_hir() {
-    let re = regex::Regex::new(r"^/api/(.*)$").unwrap();
+    let re = crate::model::Regex::new(regex::Regex::new(r"^/api/(.*)$").unwrap());
     let s = regex_samples(&re);
     assert_eq!(s[0], "/api/x");
     assert!(s.contains(&"/api/".to_string()));
-    let re = regex::Regex::new(r"^/(ab|cd)/[0-9]+$").unwrap();
+    let re = crate::model::Regex::new(regex::Regex::new(r"^/(ab|cd)/[0-9]+$").unwrap());
     let s = regex_samples(&re);
     assert_eq!(s[..2], ["/ab/0".to_string(), "/cd/0".to_string()]);
-    let re = regex::Regex::new(r"\.css$").unwrap();
+    let re = crate::model::Regex::new(regex::Regex::new(r"\.css$").unwrap());
     assert_eq!(regex_samples(&re)[0], "/.css");
     let hir = regex_syntax::parse(r"^https://(www\.)?example\.com$").unwrap();
     assert_eq!(

@@ -7,8 +7,6 @@
 //! killing it leaves no workers behind) and every path inside DIR.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::{Duration, Instant};
 
 use super::process::{self, Guard};
 use super::scenario::{Platform, Scenario, Values};
@@ -71,43 +69,8 @@ fn start_nginx(nginx: &Path, scenario: &Scenario, values: &Values) -> Result<Run
     write("nginx.conf", &nginx_conf(scenario, values))?;
     std::fs::create_dir_all(dir.join("tmp")).map_err(|e| e.to_string())?;
 
-    let mut command = Command::new(nginx);
-    command
-        .arg("-p")
-        .arg(dir)
-        .arg("-e")
-        .arg(dir.join("error.log"))
-        .arg("-c")
-        .arg(dir.join("nginx.conf"))
-        .args(["-g", "daemon off;"]);
-    let mut guard = Guard::spawn(
-        command,
-        "nginx",
-        None,
-        &dir.join("nginx.stdout"),
-        &dir.join("nginx.stderr"),
-    )?;
     let ports = [values.page_port, values.api_port, values.backend_port];
-    let start = Instant::now();
-    loop {
-        if let Some(status) = guard.exited() {
-            return Err(format!(
-                "nginx exited ({status}):\n{}{}",
-                process::read(&dir.join("nginx.stderr")),
-                process::read(&dir.join("error.log"))
-            ));
-        }
-        if ports.iter().all(|p| process::listening(*p)) {
-            break;
-        }
-        if start.elapsed() > Duration::from_secs(10) {
-            return Err(format!(
-                "nginx did not listen on {ports:?} within 10 s:\n{}",
-                process::read(&dir.join("error.log"))
-            ));
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let guard = process::start_nginx(nginx, dir, &ports)?;
     Ok(Running {
         values: values.clone(),
         config: dir.join(API_CONF),

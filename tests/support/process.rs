@@ -119,6 +119,46 @@ pub fn read(path: &Path) -> String {
         .unwrap_or_default()
 }
 
+/// Starts nginx on `DIR/nginx.conf` (`nginx -p DIR -c nginx.conf -g 'daemon off;'`, errors
+/// in `DIR/error.log`; the configuration should say `master_process off`, so that killing
+/// the one process leaves no workers behind) and waits until it listens on every port.
+pub fn start_nginx(nginx: &Path, dir: &Path, ports: &[u16]) -> Result<Guard, String> {
+    let mut command = Command::new(nginx);
+    command
+        .arg("-p")
+        .arg(dir)
+        .arg("-e")
+        .arg(dir.join("error.log"))
+        .arg("-c")
+        .arg(dir.join("nginx.conf"))
+        .args(["-g", "daemon off;"]);
+    let mut guard = Guard::spawn(
+        command,
+        "nginx",
+        None,
+        &dir.join("nginx.stdout"),
+        &dir.join("nginx.stderr"),
+    )?;
+    let start = Instant::now();
+    while !ports.iter().all(|p| listening(*p)) {
+        if let Some(status) = guard.exited() {
+            return Err(format!(
+                "nginx exited ({status}):\n{}{}",
+                read(&dir.join("nginx.stderr")),
+                read(&dir.join("error.log"))
+            ));
+        }
+        if start.elapsed() > Duration::from_secs(10) {
+            return Err(format!(
+                "nginx did not listen on {ports:?} within 10 s:\n{}",
+                read(&dir.join("error.log"))
+            ));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    Ok(guard)
+}
+
 /// `n` distinct free ports on 127.0.0.1.
 pub fn free_ports(n: usize) -> Result<Vec<u16>, String> {
     let listeners: Vec<TcpListener> = (0..n)

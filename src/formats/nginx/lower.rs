@@ -12,7 +12,6 @@
 
 use std::sync::Arc;
 
-use regex::RegexBuilder;
 use rustc_hash::FxHashMap;
 
 use super::deferred::Deferred;
@@ -351,13 +350,7 @@ pub fn compile(pattern: &str, case_insensitive: bool) -> Option<Regex> {
 
 fn compile_uncached(pattern: &str, case_insensitive: bool) -> Option<Regex> {
     let body = crate::patterns::to_rust_regex(pattern, crate::patterns::Dialect::Pcre).ok()?;
-    RegexBuilder::new(&body)
-        .case_insensitive(case_insensitive)
-        .size_limit(1 << 20)
-        .dfa_size_limit(crate::patterns::DFA_CACHE_LIMIT)
-        .build()
-        .ok()
-        .map(Regex::new)
+    crate::patterns::compile_pcre(&body, case_insensitive).ok()
 }
 
 /// Inherited configuration of one level (http, server, location, if).

@@ -1,0 +1,190 @@
+//! nginx itself as the oracle for corslint's location selection.
+//!
+//! One server with prefix, exact and regex locations (regexes with `.`, `\w`, `~*` and
+//! non-ASCII text, where byte and Unicode matching differ) runs in a real nginx on loopback;
+//! each location answers with its own name. Every probe path is requested from nginx,
+//! percent-encoded as a browser sends it (nginx decodes it before choosing a location), and
+//! the location that answered is compared with the one corslint's resolver selects for the
+//! decoded path.
+//!
+//! Runs when `CORSLINT_BROWSER=1` (`.ci/run` sets it; then a missing nginx is a failure).
+//! Locally: `CORSLINT_BROWSER=1 cargo test --test nginx_locations -- --nocapture`.
+
+#[path = "support/process.rs"]
+#[allow(dead_code)]
+mod process;
+
+use std::io::{Read, Write};
+use std::net::{Ipv4Addr, TcpStream};
+use std::path::Path;
+use std::time::Duration;
+
+use corslint::resolve::Resolver;
+use corslint::{Input, lint};
+
+/// Each location's modifier and pattern, and the name it answers with.
+const LOCATIONS: [(&str, &str); 9] = [
+    ("", "/"),
+    ("", "/static/"),
+    ("=", "/exact"),
+    ("~", "^/d.$"),
+    ("~", "^/w\\w$"),
+    ("~*", "^/k$"),
+    ("~*", "^/Assets/.+\\.css$"),
+    ("~", "^/caf\u{e9}/"),
+    ("~", "^/items/([0-9]+)$"),
+];
+
+/// Decoded paths: ASCII ones, and ones where matching bytes and matching text differ.
+const PROBES: [&str; 16] = [
+    "/",
+    "/static/a.js",
+    "/exact",
+    "/dx",
+    "/d\u{e9}",
+    "/d\u{e9}\u{e9}",
+    "/wa",
+    "/w\u{e9}",
+    "/k",
+    "/K",
+    "/\u{212A}",
+    "/assets/a.css",
+    "/ASSETS/\u{e9}.css",
+    "/caf\u{e9}/menu",
+    "/items/42",
+    "/items/4x",
+];
+
+fn name(i: usize) -> String {
+    format!("location-{i}")
+}
+
+fn server(port: u16) -> String {
+    let mut conf = format!("server {{\n    listen 127.0.0.1:{port};\n");
+    for (i, (modifier, pattern)) in LOCATIONS.iter().enumerate() {
+        conf.push_str(&format!(
+            "    location {modifier} {pattern} {{\n        return 200 \"{}\";\n    }}\n",
+            name(i)
+        ));
+    }
+    conf.push_str("}\n");
+    conf
+}
+
+/// A browser's request path: every byte outside unreserved ASCII percent-encoded.
+fn encode(path: &str) -> String {
+    path.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+/// The body nginx answers a GET of `path` with.
+fn get(port: u16, path: &str) -> Result<String, String> {
+    let mut stream = TcpStream::connect((Ipv4Addr::LOCALHOST, port)).map_err(|e| e.to_string())?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .map_err(|e| e.to_string())?;
+    write!(
+        stream,
+        "GET {} HTTP/1.0\r\nHost: localhost\r\n\r\n",
+        encode(path)
+    )
+    .map_err(|e| e.to_string())?;
+    let mut response = String::new();
+    stream
+        .read_to_string(&mut response)
+        .map_err(|e| e.to_string())?;
+    let (head, body) = response
+        .split_once("\r\n\r\n")
+        .ok_or_else(|| format!("no HTTP response: {response:?}"))?;
+    if !head.starts_with("HTTP/1.1 200") {
+        return Err(format!("{path}: {head}"));
+    }
+    Ok(body.to_string())
+}
+
+/// The location corslint's resolver selects for each probe, by name.
+fn corslint_locations(text: &str) -> Vec<String> {
+    let report = lint(
+        &[Input::Stdin {
+            name: "nginx.conf".into(),
+            text: text.into(),
+        }],
+        &Default::default(),
+    );
+    let site = &report.documents[0].sites[0];
+    let resolver = Resolver::new(site);
+    PROBES
+        .iter()
+        .map(|path| {
+            let Some(scope) = resolver.location(path) else {
+                return "none".to_string();
+            };
+            let pattern = &site
+                .scope(scope)
+                .matcher
+                .as_ref()
+                .expect("a location")
+                .pattern;
+            let i = LOCATIONS
+                .iter()
+                .position(|(_, p)| p == pattern)
+                .expect("one of the server's locations");
+            name(i)
+        })
+        .collect()
+}
+
+fn nginx_locations(nginx: &Path, dir: &Path) -> Result<Vec<String>, String> {
+    let port = process::free_ports(1)?[0];
+    let conf = format!(
+        "master_process off;\npid {dir}/nginx.pid;\nevents {{}}\nhttp {{\n    access_log off;\n    \
+         client_body_temp_path {dir}/tmp;\n    proxy_temp_path {dir}/tmp;\n    \
+         fastcgi_temp_path {dir}/tmp;\n    uwsgi_temp_path {dir}/tmp;\n    scgi_temp_path {dir}/tmp;\n{}}}\n",
+        server(port),
+        dir = dir.display()
+    );
+    std::fs::create_dir_all(dir.join("tmp")).map_err(|e| e.to_string())?;
+    std::fs::write(dir.join("nginx.conf"), conf).map_err(|e| e.to_string())?;
+    let _nginx = process::start_nginx(nginx, dir, &[port])?;
+    PROBES.iter().map(|path| get(port, path)).collect()
+}
+
+#[test]
+fn corslint_selects_the_location_nginx_selects() {
+    if std::env::var("CORSLINT_BROWSER").as_deref() != Ok("1") {
+        process::show(
+            "nginx location oracle: did not run. It needs nginx and runs when \
+             CORSLINT_BROWSER=1 (.ci/run sets it): \
+             CORSLINT_BROWSER=1 cargo test --test nginx_locations -- --nocapture\n",
+        );
+        return;
+    }
+    let nginx = process::find_tool("CORSLINT_NGINX", &["nginx"], &["/usr/sbin"])
+        .expect("CORSLINT_BROWSER=1, and nginx is not installed (apt-get install nginx)");
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let by_nginx = nginx_locations(&nginx, dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    let by_corslint = corslint_locations(&server(8080));
+    let mut report = String::new();
+    let mut differ = 0;
+    for ((path, nginx), corslint) in PROBES.iter().zip(&by_nginx).zip(&by_corslint) {
+        let mark = if nginx == corslint { "  " } else { "!!" };
+        differ += usize::from(nginx != corslint);
+        report.push_str(&format!(
+            "{mark} {path:24} nginx {nginx:12} corslint {corslint}\n"
+        ));
+    }
+    process::show(&report);
+    assert_eq!(
+        differ, 0,
+        "corslint and nginx choose different locations:\n{report}"
+    );
+    // The probes reach every location but the catch-all's twin (`/static/` is one).
+    assert!(by_nginx.iter().any(|n| n == &name(3)) && by_nginx.iter().any(|n| n == &name(5)));
+}
