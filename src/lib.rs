@@ -14,6 +14,7 @@ pub mod model;
 pub mod parallel;
 pub mod patterns;
 pub mod report;
+pub mod request_target;
 pub mod resolve;
 pub mod rules;
 pub mod server;
@@ -270,10 +271,7 @@ impl<'o> Run<'o> {
                 Ok(Some(located)) => located,
                 _ => (c.path.clone(), None),
             };
-            let bytes = match size {
-                Some(size) => source::read_sized(&c.path, size),
-                None => std::fs::read(&c.path),
-            };
+            let bytes = source::read_file(&c.path, size);
             let read = bytes.map(|bytes| {
                 let (text, bad_byte) = source::decode(bytes);
                 let format = match c.format {

@@ -333,6 +333,13 @@ fn simulate(args: SimulateArgs) -> u8 {
         };
         headers.push((name.trim().to_string(), value.trim().to_string()));
     }
+    let target = match corslint::request_target::parse(&args.url) {
+        Ok(target) => target,
+        Err(e) => {
+            eprintln!("corslint: --url: {e}");
+            return 2;
+        }
+    };
     let inputs: Vec<Input> = args.paths.iter().cloned().map(Input::Path).collect();
     let report = corslint::lint(&inputs, &Overrides::default());
     for error in &report.errors {
@@ -346,7 +353,7 @@ fn simulate(args: SimulateArgs) -> u8 {
         .iter()
         .flat_map(|d| d.sites.iter())
         .collect();
-    let Some(site) = simulate::pick_site(&sites, &args.url) else {
+    let Some(site) = simulate::pick_site(&sites, &target.host) else {
         eprintln!("corslint: no server or site found in the given paths");
         return 2;
     };
@@ -358,7 +365,13 @@ fn simulate(args: SimulateArgs) -> u8 {
         url: args.url.clone(),
         status: args.status,
     };
-    let outcome = simulate::simulate(site, &scenario, &report.sources);
+    let outcome = match simulate::simulate(site, &scenario, &report.sources) {
+        Ok(outcome) => outcome,
+        Err(e) => {
+            eprintln!("corslint: --url: {e}");
+            return 2;
+        }
+    };
     match args.format {
         SimulateFormat::Text => print!("{}", simulate::render_text(&outcome)),
         SimulateFormat::Json => match serde_json::to_string_pretty(&outcome) {

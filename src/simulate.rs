@@ -5,7 +5,8 @@
 use serde::Serialize;
 
 use crate::cors::{self, Failure, Mode, PageRequest, Stage};
-use crate::model::{Handler, HeaderAction, Site, names};
+use crate::model::{Handler, HeaderAction, Platform, Site, names};
+use crate::request_target;
 use crate::resolve::{self, Answer, Request, Response};
 use crate::source::{Sources, Span};
 
@@ -41,7 +42,12 @@ pub struct HeaderLine {
 pub struct Exchange {
     pub sent: bool,
     pub method: String,
+    /// The path as the browser sends it (percent-encoded).
     pub path: String,
+    /// The path the configuration was matched against, when it differs from `path` (nginx
+    /// decodes escapes, merges slashes and resolves dot segments first).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub uri: Option<String>,
     pub request_headers: Vec<(String, String)>,
     pub status: Option<u16>,
     /// What answered: `return 204 (nginx.conf:12)`, `upstream http://backend`.
@@ -65,11 +71,11 @@ pub struct Outcome {
     pub actual: Option<Exchange>,
 }
 
-/// Picks the site that answers the URL's host as nginx does: an exact `server_name`, then the
-/// longest `*.` / `.` wildcard, then the `default_server`, then the first site.
-pub fn pick_site<'a>(sites: &[&'a Site], url: &str) -> Option<&'a Site> {
-    let host = host_of(url).to_ascii_lowercase();
-    if let Some(site) = sites.iter().find(|s| s.hosts.contains(&host)) {
+/// Picks the site that answers `host` (lowercase, as [`request_target::parse`] gives it) as
+/// nginx does: an exact `server_name`, then the longest `*.` / `.` wildcard, then the
+/// `default_server`, then the first site.
+pub fn pick_site<'a>(sites: &[&'a Site], host: &str) -> Option<&'a Site> {
+    if let Some(site) = sites.iter().find(|s| s.hosts.iter().any(|h| h == host)) {
         return Some(site);
     }
     let wildcard = sites
@@ -95,36 +101,49 @@ pub fn pick_site<'a>(sites: &[&'a Site], url: &str) -> Option<&'a Site> {
         .or_else(|| sites.first().copied())
 }
 
-fn host_of(url: &str) -> &str {
-    let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    authority
-        .rsplit_once(':')
-        .map(|(h, _)| h)
-        .unwrap_or(authority)
-}
-
-/// The path of a URL, without query or fragment.
-pub fn path_of(url: &str) -> String {
-    let rest = url.split_once("://").map(|(_, r)| r).unwrap_or(url);
-    match rest.find('/') {
-        Some(i) => rest[i..]
-            .split(['?', '#'])
-            .next()
-            .unwrap_or("/")
-            .to_string(),
-        None => "/".to_string(),
-    }
-}
-
-pub fn simulate(site: &Site, scenario: &Scenario, sources: &Sources) -> Outcome {
+/// The outcome of the scenario's request through `site`; an error for a URL a browser would
+/// not fetch.
+pub fn simulate(site: &Site, scenario: &Scenario, sources: &Sources) -> Result<Outcome, String> {
     let page = PageRequest {
         origin: scenario.origin.clone(),
         method: cors::normalize_method(&scenario.method),
         headers: scenario.headers.clone(),
         credentials: scenario.credentials,
     };
-    let path = path_of(&scenario.url);
+    let sent = request_target::parse(&scenario.url)?.path;
+    // What the configuration is matched against: nginx decodes the path first.
+    let (path, lossy) = match site.platform {
+        Platform::Nginx => match request_target::nginx_uri(&sent) {
+            Ok(decoded) => decoded,
+            Err(bad) => return Ok(bad_request(site, &page, scenario, sent, bad)),
+        },
+        _ => (sent.clone(), false),
+    };
+    // An exchange as the network panel shows it: the path sent, and what nginx made of it.
+    let shown = |mut exchange: Exchange| {
+        if exchange.path != sent {
+            exchange.uri = Some(std::mem::replace(&mut exchange.path, sent.clone()));
+        }
+        if lossy && exchange.sent {
+            exchange.unknowns.push(
+                "the decoded path is not UTF-8: corslint matched it with U+FFFD in place of \
+                 those bytes, while nginx's regexes match the bytes themselves"
+                    .into(),
+            );
+        }
+        exchange
+    };
+    Ok(simulate_path(site, scenario, sources, &page, &path, shown))
+}
+
+fn simulate_path(
+    site: &Site,
+    scenario: &Scenario,
+    sources: &Sources,
+    page: &PageRequest,
+    path: &str,
+    shown: impl Fn(Exchange) -> Exchange,
+) -> Outcome {
     let where_ = |span: Span| {
         let f = sources.get(span.file);
         format!("{}:{}", f.name, f.position(span.start as usize).line)
@@ -136,21 +155,22 @@ pub fn simulate(site: &Site, scenario: &Scenario, sources: &Sources) -> Outcome 
         standard_note: None,
         change: None,
         site: site.label.clone(),
-        preflight: Exchange {
+        preflight: shown(Exchange {
             sent: false,
             method: "OPTIONS".into(),
-            path: path.clone(),
+            path: path.to_string(),
+            uri: None,
             request_headers: Vec::new(),
             status: None,
             answered_by: String::new(),
             headers: Vec::new(),
             unknowns: Vec::new(),
-        },
+        }),
         actual: None,
     };
 
     if page.needs_preflight() {
-        let mut request = Request::new("OPTIONS", &path)
+        let mut request = Request::new("OPTIONS", path)
             .with_header("Origin", &page.origin)
             .with_header("Access-Control-Request-Method", &page.method);
         let unsafe_names = page.unsafe_header_names();
@@ -158,8 +178,8 @@ pub fn simulate(site: &Site, scenario: &Scenario, sources: &Sources) -> Outcome 
             request = request.with_header("Access-Control-Request-Headers", unsafe_names.join(","));
         }
         let response = resolve::resolve(site, &request, resolve::Options::default());
-        outcome.preflight = exchange(&request, &response, sources, true);
-        let checked = cors::preflight_check(&response, &page, Mode::Browsers);
+        outcome.preflight = shown(exchange(&request, &response, sources, true));
+        let checked = cors::preflight_check(&response, page, Mode::Browsers);
         if let Err(failure) = checked {
             if !response.status_is_known() {
                 outcome.verdict = Verdict::Undetermined;
@@ -182,7 +202,7 @@ pub fn simulate(site: &Site, scenario: &Scenario, sources: &Sources) -> Outcome 
             }
             return outcome;
         }
-        if cors::preflight_check(&response, &page, Mode::Standard).is_err() {
+        if cors::preflight_check(&response, page, Mode::Standard).is_err() {
             outcome.standard_note = Some(
                 "the Fetch standard does not let `*` in Access-Control-Allow-Headers cover \
                  Authorization; Chromium, Firefox and Safari still allow it today (with a \
@@ -192,15 +212,15 @@ pub fn simulate(site: &Site, scenario: &Scenario, sources: &Sources) -> Outcome 
         }
     }
 
-    let mut request = Request::new(&page.method, &path).with_header("Origin", &page.origin);
+    let mut request = Request::new(&page.method, path).with_header("Origin", &page.origin);
     for (n, v) in &page.headers {
         request = request.with_header(n, v);
     }
     request.handler_status = scenario.status;
     request.credentials = page.credentials;
     let response = resolve::resolve(site, &request, resolve::Options::default());
-    outcome.actual = Some(exchange(&request, &response, sources, true));
-    match cors::cors_check(&response, &page) {
+    outcome.actual = Some(shown(exchange(&request, &response, sources, true)));
+    match cors::cors_check(&response, page) {
         Err(failure) => {
             let upstream_answers = !response.status_is_known()
                 && response.first(names::ALLOW_ORIGIN).is_none()
@@ -238,6 +258,66 @@ pub fn simulate(site: &Site, scenario: &Scenario, sources: &Sources) -> Outcome 
         Ok(()) => {}
     }
     outcome
+}
+
+/// nginx's own 400 to a path it cannot decode: sent before any location (or its headers)
+/// is chosen, so the browser sees no CORS headers at all.
+fn bad_request(
+    site: &Site,
+    page: &PageRequest,
+    scenario: &Scenario,
+    sent: String,
+    bad: request_target::BadRequest,
+) -> Outcome {
+    let exchange = |method: &str, request_headers: Vec<(String, String)>| Exchange {
+        sent: true,
+        method: method.to_string(),
+        path: sent.clone(),
+        uri: None,
+        request_headers,
+        status: Some(400),
+        answered_by: format!("nginx itself, before choosing a location: {bad}"),
+        headers: Vec::new(),
+        unknowns: Vec::new(),
+    };
+    let origin = ("Origin".to_string(), page.origin.clone());
+    let (preflight, actual, failure, stage) = if page.needs_preflight() {
+        let method = (
+            "Access-Control-Request-Method".to_string(),
+            page.method.clone(),
+        );
+        (
+            exchange("OPTIONS", vec![origin, method]),
+            None,
+            Failure::PreflightNotOk(400),
+            Stage::Preflight,
+        )
+    } else {
+        let mut unsent = exchange("OPTIONS", Vec::new());
+        unsent.sent = false;
+        unsent.status = None;
+        unsent.answered_by.clear();
+        (
+            unsent,
+            Some(exchange(&page.method, vec![origin])),
+            Failure::NoAllowOrigin,
+            Stage::Actual,
+        )
+    };
+    Outcome {
+        verdict: Verdict::Blocked,
+        reason: Some(blocked_message(
+            &scenario.url,
+            &page.origin,
+            &failure,
+            stage,
+        )),
+        standard_note: None,
+        change: None,
+        site: site.label.clone(),
+        preflight,
+        actual,
+    }
 }
 
 /// For an upstream's answer that carries no `Access-Control-Allow-Origin`: the configuration's
@@ -333,6 +413,7 @@ fn exchange(request: &Request, response: &Response, sources: &Sources, sent: boo
         sent,
         method: request.method.to_string(),
         path: request.path.to_string(),
+        uri: None,
         request_headers: request
             .headers
             .iter()
@@ -367,6 +448,9 @@ pub fn render_text(outcome: &Outcome) -> String {
                 .unwrap_or_else(|| "-".into()),
             e.answered_by
         ));
+        if let Some(uri) = &e.uri {
+            out.push_str(&format!("  (matched as {uri})\n"));
+        }
         for (n, v) in &e.request_headers {
             out.push_str(&format!("  > {n}: {v}\n"));
         }
@@ -435,8 +519,11 @@ mod tests {
             site(&[], true),
         );
         let sites = [&a, &b, &c, &d];
-        let pick = |url: &str| pick_site(&sites, url).unwrap().label.clone();
-        assert_eq!(pick("https://www.example.com/x"), "server www.example.com");
+        let pick = |url: &str| {
+            let host = request_target::parse(url).unwrap().host;
+            pick_site(&sites, &host).unwrap().label.clone()
+        };
+        assert_eq!(pick("https://WWW.example.com/x"), "server www.example.com");
         assert_eq!(
             pick("https://v1.api.example.com/x"),
             "server .api.example.com"
@@ -462,7 +549,7 @@ mod tests {
             url: "https://api.example/api/x".into(),
             status,
         };
-        simulate(site, &scenario, &report.sources)
+        simulate(site, &scenario, &report.sources).unwrap()
     }
 
     #[test]
@@ -482,15 +569,5 @@ mod tests {
         // No CORS in the configuration: the application may own it.
         let app = "server { location /api/ { proxy_pass http://b; } }";
         assert_eq!(get(app, 200).verdict, Verdict::Undetermined);
-    }
-
-    #[test]
-    fn url_parts() {
-        assert_eq!(
-            host_of("https://api.example.com:8443/v1?x=1"),
-            "api.example.com"
-        );
-        assert_eq!(path_of("https://api.example.com:8443/v1/x?x=1#f"), "/v1/x");
-        assert_eq!(path_of("http://h"), "/");
     }
 }

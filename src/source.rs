@@ -157,7 +157,7 @@ fn canonical_folder(
 }
 
 /// Where a path leads: None for a folder (symlinks followed); else `path.canonicalize()`,
-/// with the file's size when it is a plain file (for [`read_sized`]). A plain file whose
+/// with the file's size when it is a plain file (for [`read_file`]). A plain file whose
 /// folder is in `folders` (from [`Sources::canonical_folders`]) costs one
 /// `symlink_metadata`: that folder and the file's name. A pure function, for files read in
 /// parallel.
@@ -185,10 +185,13 @@ pub fn locate(
     Ok(Some((path.canonicalize()?, None)))
 }
 
-/// The whole of a file whose size is known: `std::fs::read` without asking the file its
-/// size again. (A file that grew since is still read to its end.)
-pub fn read_sized(path: &Path, size: u64) -> std::io::Result<Vec<u8>> {
+/// The whole of a file: `std::fs::read`, without asking the file its size again when
+/// [`locate`] has told it. (A file that grew since is still read to its end.)
+pub fn read_file(path: &Path, size: Option<u64>) -> std::io::Result<Vec<u8>> {
     use std::io::Read;
+    let Some(size) = size else {
+        return std::fs::read(path);
+    };
     let mut file = std::fs::File::open(path)?;
     // One byte of room past the size: the read that finds the end needs no more.
     let mut bytes = vec![0; usize::try_from(size).unwrap_or(0).saturating_add(1)];

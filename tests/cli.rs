@@ -249,3 +249,46 @@ fn every_output_format_on_the_same_findings() {
         insta::assert_snapshot!(format!("same_findings_{format}"), out);
     }
 }
+
+/// `simulate` takes the URL as a browser does and matches nginx locations against the path
+/// nginx decodes it to; a path nginx refuses is its own 400, without CORS headers.
+#[test]
+fn simulate_matches_nginx_locations_against_the_decoded_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let conf = dir.path().join("nginx.conf");
+    fs::write(
+        &conf,
+        "events {}\nhttp {\n  server {\n    server_name api.example;\n    \
+         location ~ ^/caf\u{e9}/ {\n      add_header Access-Control-Allow-Origin \
+         https://app.example always;\n      return 200;\n    }\n    \
+         location / {\n      return 404;\n    }\n  }\n}\n",
+    )
+    .unwrap();
+    let simulate = |url: &str| {
+        stdout(
+            corslint()
+                .args(["simulate", "--origin", "https://app.example", "--format"])
+                .args(["json", "--url", url, conf.to_str().unwrap()]),
+        )
+    };
+    let (code, out, err) = simulate("https://API.example/caf%C3%A9//menu");
+    assert_eq!(code, 0, "{out}{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["verdict"], "allowed");
+    assert_eq!(v["actual"]["path"], "/caf%C3%A9//menu");
+    assert_eq!(v["actual"]["uri"], "/caf\u{e9}/menu");
+
+    let (code, out, err) = simulate("https://api.example/caf%zz/");
+    assert_eq!(code, 1, "{out}{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["verdict"], "blocked");
+    assert_eq!(v["actual"]["status"], 400);
+    assert!(
+        v["actual"]["headers"].as_array().unwrap().is_empty(),
+        "{out}"
+    );
+
+    let (code, out, err) = simulate("ftp://api.example/caf\u{e9}/");
+    assert_eq!((code, out.as_str()), (2, ""));
+    assert!(err.contains("not an http or https URL"), "{err}");
+}

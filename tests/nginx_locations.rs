@@ -2,10 +2,11 @@
 //!
 //! One server with prefix, exact and regex locations (regexes with `.`, `\w`, `~*` and
 //! non-ASCII text, where byte and Unicode matching differ) runs in a real nginx on loopback;
-//! each location answers with its own name. Every probe path is requested from nginx,
-//! percent-encoded as a browser sends it (nginx decodes it before choosing a location), and
-//! the location that answered is compared with the one corslint's resolver selects for the
-//! decoded path.
+//! each location answers with its own name. Every probe path is requested from nginx, either
+//! percent-encoded as a browser sends it or exactly as written (escapes of `/` and `.`,
+//! repeated slashes, dot segments, escapes nginx refuses), and the location that answered
+//! (or nginx's 400) is compared with what corslint makes of the same request path: the path
+//! nginx decodes it to (`request_target::nginx_uri`), then the location its resolver selects.
 //!
 //! Runs when `CORSLINT_BROWSER=1` (`.ci/run` sets it; then a missing nginx is a failure).
 //! Locally: `CORSLINT_BROWSER=1 cargo test --test nginx_locations -- --nocapture`.
@@ -19,6 +20,7 @@ use std::net::{Ipv4Addr, TcpStream};
 use std::path::Path;
 use std::time::Duration;
 
+use corslint::request_target::nginx_uri;
 use corslint::resolve::Resolver;
 use corslint::{Input, lint};
 
@@ -55,6 +57,40 @@ const PROBES: [&str; 16] = [
     "/items/4x",
 ];
 
+/// Request paths sent as written, and what nginx makes of each.
+const RAW_PROBES: [&str; 18] = [
+    "/static//a.js",       // merged: /static/a.js
+    "//exact",             // /exact
+    "/static/../exact",    // /exact
+    "/x/%2E%2E/exact",     // a decoded `..` is a `..`
+    "/static%2Fa.js",      // a decoded `/` is a `/`
+    "/items%2F42",         // /items/42
+    "/%65xact",            // /exact
+    "/exact%3F",           // "/exact?": a decoded `?` is data
+    "/d%2e",               // "/d."
+    "/static/./a.js",      // /static/a.js
+    "/static/%2e/a.js",    // /static/a.js
+    "/caf%c3%a9/menu",     // lowercase escapes
+    "/static/a.js?x=/../", // the query is not the path
+    "/K%E2%84%AA",         // "/K" and the Kelvin sign
+    "/a%zz",               // 400: not an escape
+    "/a%00",               // 400: NUL
+    "/%2e%2e/exact",       // 400: above the root
+    "/a%2F..%2F..%2Fb",    // 400: above the root
+];
+
+/// The request paths sent: the browser's encoding of each decoded probe, then the raw ones.
+fn sent_paths() -> Vec<String> {
+    PROBES
+        .iter()
+        .map(|p| encode(p))
+        .chain(RAW_PROBES.iter().map(|p| p.to_string()))
+        .collect()
+}
+
+/// How nginx's own 400 Bad Request shows in the comparison.
+const BAD_REQUEST: &str = "400";
+
 /// The name location `i` answers with.
 fn name(i: usize) -> String {
     format!("location-{i}")
@@ -85,18 +121,13 @@ fn encode(path: &str) -> String {
         .collect()
 }
 
-/// The body nginx answers a GET of `path` with.
+/// The body nginx answers a GET of `path` (sent as written) with, or [`BAD_REQUEST`].
 fn get(port: u16, path: &str) -> Result<String, String> {
     let mut stream = TcpStream::connect((Ipv4Addr::LOCALHOST, port)).map_err(|e| e.to_string())?;
     stream
         .set_read_timeout(Some(Duration::from_secs(10)))
         .map_err(|e| e.to_string())?;
-    write!(
-        stream,
-        "GET {} HTTP/1.0\r\nHost: localhost\r\n\r\n",
-        encode(path)
-    )
-    .map_err(|e| e.to_string())?;
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n").map_err(|e| e.to_string())?;
     let mut response = String::new();
     stream
         .read_to_string(&mut response)
@@ -104,14 +135,17 @@ fn get(port: u16, path: &str) -> Result<String, String> {
     let (head, body) = response
         .split_once("\r\n\r\n")
         .ok_or_else(|| format!("no HTTP response: {response:?}"))?;
+    if head.starts_with("HTTP/1.1 400") {
+        return Ok(BAD_REQUEST.to_string());
+    }
     if !head.starts_with("HTTP/1.1 200") {
         return Err(format!("{path}: {head}"));
     }
     Ok(body.to_string())
 }
 
-/// The location corslint's resolver selects for each probe, by name.
-fn corslint_locations(text: &str) -> Vec<String> {
+/// The location corslint's resolver selects for each sent path, by name.
+fn corslint_locations(text: &str, sent: &[String]) -> Vec<String> {
     let report = lint(
         &[Input::Stdin {
             name: "nginx.conf".into(),
@@ -121,10 +155,12 @@ fn corslint_locations(text: &str) -> Vec<String> {
     );
     let site = &report.documents[0].sites[0];
     let resolver = Resolver::new(site);
-    PROBES
-        .iter()
-        .map(|path| {
-            let Some(scope) = resolver.location(path) else {
+    sent.iter()
+        .map(|sent| {
+            let Ok((path, _)) = nginx_uri(sent) else {
+                return BAD_REQUEST.to_string();
+            };
+            let Some(scope) = resolver.location(&path) else {
                 return "none".to_string();
             };
             let pattern = &site
@@ -142,7 +178,7 @@ fn corslint_locations(text: &str) -> Vec<String> {
         .collect()
 }
 
-fn nginx_locations(nginx: &Path, dir: &Path) -> Result<Vec<String>, String> {
+fn nginx_locations(nginx: &Path, dir: &Path, sent: &[String]) -> Result<Vec<String>, String> {
     let port = process::free_ports(1)?[0];
     let conf = format!(
         "master_process off;\npid {dir}/nginx.pid;\nevents {{}}\nhttp {{\n    access_log off;\n    \
@@ -154,7 +190,7 @@ fn nginx_locations(nginx: &Path, dir: &Path) -> Result<Vec<String>, String> {
     std::fs::create_dir_all(dir.join("tmp")).map_err(|e| e.to_string())?;
     std::fs::write(dir.join("nginx.conf"), conf).map_err(|e| e.to_string())?;
     let _nginx = process::start_nginx(nginx, dir, &[port])?;
-    PROBES.iter().map(|path| get(port, path)).collect()
+    sent.iter().map(|path| get(port, path)).collect()
 }
 
 #[test]
@@ -170,15 +206,16 @@ fn corslint_selects_the_location_nginx_selects() {
     let nginx = process::find_tool("CORSLINT_NGINX", &["nginx"], &["/usr/sbin"])
         .expect("CORSLINT_BROWSER=1, and nginx is not installed (apt-get install nginx)");
     let dir = tempfile::tempdir().expect("a temporary folder");
-    let by_nginx = nginx_locations(&nginx, dir.path()).unwrap_or_else(|e| panic!("{e}"));
-    let by_corslint = corslint_locations(&server(8080));
+    let sent = sent_paths();
+    let by_nginx = nginx_locations(&nginx, dir.path(), &sent).unwrap_or_else(|e| panic!("{e}"));
+    let by_corslint = corslint_locations(&server(8080), &sent);
     let mut report = String::new();
     let mut differ = 0;
-    for ((path, nginx), corslint) in PROBES.iter().zip(&by_nginx).zip(&by_corslint) {
+    for ((path, nginx), corslint) in sent.iter().zip(&by_nginx).zip(&by_corslint) {
         let mark = if nginx == corslint { "  " } else { "!!" };
         differ += usize::from(nginx != corslint);
         report.push_str(&format!(
-            "{mark} {path:24} nginx {nginx:12} corslint {corslint}\n"
+            "{mark} {path:28} nginx {nginx:12} corslint {corslint}\n"
         ));
     }
     process::show(&report);
@@ -186,8 +223,13 @@ fn corslint_selects_the_location_nginx_selects() {
         differ, 0,
         "corslint and nginx choose different locations:\n{report}"
     );
-    // Every location answers some probe, so each one's matching is compared.
+    // Every location answers some probe, so each one's matching is compared, and some
+    // request paths are ones nginx refuses.
     for i in 0..LOCATIONS.len() {
         assert!(by_nginx.contains(&name(i)), "no probe reaches {}", name(i));
     }
+    assert!(
+        by_nginx.iter().any(|n| n == BAD_REQUEST),
+        "no probe is refused"
+    );
 }

@@ -566,11 +566,7 @@ fn read_source(
     else {
         return Ok(None);
     };
-    let bytes = match size {
-        Some(size) => crate::source::read_sized(&canonical, size),
-        None => std::fs::read(&canonical),
-    }
-    .map_err(|e| describe(&e))?;
+    let bytes = crate::source::read_file(&canonical, size).map_err(|e| describe(&e))?;
     let (text, bad_byte) = crate::source::decode(bytes);
     let name = display_name(&canonical);
     Ok(Some(ReadSource {
