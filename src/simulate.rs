@@ -57,6 +57,23 @@ pub struct Exchange {
     pub unknowns: Vec<String>,
 }
 
+impl Exchange {
+    /// The preflight of a request that needs none: not sent.
+    fn unsent_preflight(path: String) -> Exchange {
+        Exchange {
+            sent: false,
+            method: "OPTIONS".into(),
+            path,
+            uri: None,
+            request_headers: Vec::new(),
+            status: None,
+            answered_by: String::new(),
+            headers: Vec::new(),
+            unknowns: Vec::new(),
+        }
+    }
+}
+
 #[derive(Debug, Serialize)]
 pub struct Outcome {
     pub verdict: Verdict,
@@ -155,17 +172,7 @@ fn simulate_path(
         standard_note: None,
         change: None,
         site: site.label.clone(),
-        preflight: shown(Exchange {
-            sent: false,
-            method: "OPTIONS".into(),
-            path: path.to_string(),
-            uri: None,
-            request_headers: Vec::new(),
-            status: None,
-            answered_by: String::new(),
-            headers: Vec::new(),
-            unknowns: Vec::new(),
-        }),
+        preflight: shown(Exchange::unsent_preflight(path.to_string())),
         actual: None,
     };
 
@@ -293,12 +300,8 @@ fn bad_request(
             Stage::Preflight,
         )
     } else {
-        let mut unsent = exchange("OPTIONS", Vec::new());
-        unsent.sent = false;
-        unsent.status = None;
-        unsent.answered_by.clear();
         (
-            unsent,
+            Exchange::unsent_preflight(sent.clone()),
             Some(exchange(&page.method, vec![origin])),
             Failure::NoAllowOrigin,
             Stage::Actual,
