@@ -333,13 +333,10 @@ fn simulate(args: SimulateArgs) -> u8 {
         };
         headers.push((name.trim().to_string(), value.trim().to_string()));
     }
-    let target = match corslint::request_target::parse(&args.url) {
-        Ok(target) => target,
-        Err(e) => {
-            eprintln!("corslint: --url: {e}");
-            return 2;
-        }
-    };
+    if let Err(e) = corslint::request_target::parse(&args.url) {
+        eprintln!("corslint: --url: {e}");
+        return 2;
+    }
     let inputs: Vec<Input> = args.paths.iter().cloned().map(Input::Path).collect();
     let report = corslint::lint(&inputs, &Overrides::default());
     for error in &report.errors {
@@ -353,10 +350,6 @@ fn simulate(args: SimulateArgs) -> u8 {
         .iter()
         .flat_map(|d| d.sites.iter())
         .collect();
-    let Some(site) = simulate::pick_site(&sites, &target.host) else {
-        eprintln!("corslint: no server or site found in the given paths");
-        return 2;
-    };
     let scenario = Scenario {
         origin: args.origin.clone(),
         method: args.method.clone(),
@@ -365,10 +358,10 @@ fn simulate(args: SimulateArgs) -> u8 {
         url: args.url.clone(),
         status: args.status,
     };
-    let outcome = match simulate::simulate(site, &scenario, &report.sources) {
+    let outcome = match simulate::simulate(&sites, &scenario, &report.sources) {
         Ok(outcome) => outcome,
         Err(e) => {
-            eprintln!("corslint: --url: {e}");
+            eprintln!("corslint: {e}");
             return 2;
         }
     };

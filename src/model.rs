@@ -220,6 +220,11 @@ pub struct Site {
     pub hosts: Vec<String>,
     /// nginx `listen ... default_server`: answers hosts no other server names.
     pub default_server: bool,
+    /// nginx `merge_slashes` (on unless the server or `http` says `off`): whether repeated
+    /// slashes in a request path are merged before a location is chosen. nginx reads it
+    /// before the `Host` header picks a server, so the default server of the address decides
+    /// for every server on it. Not read on the other platforms (true there).
+    pub merge_slashes: bool,
 }
 
 #[derive(Debug, Clone)]

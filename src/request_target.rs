@@ -6,9 +6,9 @@
 //!   and `..` segments (`%2e` too), turns `\` into `/`, percent-encodes what may not travel
 //!   as is (non-ASCII, spaces) and sends the host in its ASCII (punycode) form;
 //! - nginx then decodes the path before it chooses a location
-//!   (`ngx_http_parse_complex_uri`, with `merge_slashes` on, its default): `%XX` escapes are
-//!   decoded, repeated slashes merged and dot segments resolved again, since a decoded `%2F`
-//!   or `%2E` counts as the character itself. On the other platforms the rules are matched
+//!   (`ngx_http_parse_complex_uri`): `%XX` escapes are decoded, repeated slashes merged
+//!   (unless `merge_slashes off`) and dot segments resolved again, since a decoded `%2F` or
+//!   `%2E` counts as the character itself. On the other platforms the rules are matched
 //!   against the path as the browser sends it (their own decoding is not modelled).
 
 use std::fmt;
@@ -74,8 +74,9 @@ impl fmt::Display for BadRequest {
 
 /// The path nginx matches locations against (`$uri`) for a request path, and whether its
 /// decoded bytes were not UTF-8 (then they are shown as U+FFFD, and a regex location that
-/// matches bytes may select differently).
-pub fn nginx_uri(path: &str) -> Result<(String, bool), BadRequest> {
+/// matches bytes may select differently). `merge_slashes` is nginx's directive of that name:
+/// with it off, `//` stays two slashes (an empty segment, which `..` climbs like any other).
+pub fn nginx_uri(path: &str, merge_slashes: bool) -> Result<(String, bool), BadRequest> {
     #[derive(Clone, Copy, PartialEq)]
     enum State {
         Usual,
@@ -131,7 +132,12 @@ pub fn nginx_uri(path: &str) -> Result<(String, bool), BadRequest> {
             break;
         }
         state = match (state, byte) {
-            (State::Slash, b'/') => State::Slash,
+            (State::Slash, b'/') => {
+                if !merge_slashes {
+                    uri.push(b'/');
+                }
+                State::Slash
+            }
             (State::Slash, b'.') => {
                 uri.push(b'.');
                 State::Dot
@@ -177,7 +183,11 @@ mod tests {
     use super::*;
 
     fn uri(path: &str) -> Result<String, BadRequest> {
-        nginx_uri(path).map(|(text, _)| text)
+        nginx_uri(path, true).map(|(text, _)| text)
+    }
+
+    fn unmerged(path: &str) -> Result<String, BadRequest> {
+        nginx_uri(path, false).map(|(text, _)| text)
     }
 
     #[test]
@@ -237,6 +247,17 @@ mod tests {
     }
 
     #[test]
+    fn with_merge_slashes_off_nginx_keeps_empty_segments() {
+        assert_eq!(unmerged("//api///x//").unwrap(), "//api///x//");
+        assert_eq!(unmerged("/a//b/../x").unwrap(), "/a//x");
+        assert_eq!(unmerged("/a//../x").unwrap(), "/a/x");
+        assert_eq!(unmerged("/a%2F%2Fb").unwrap(), "/a//b");
+        assert_eq!(unmerged("//./x").unwrap(), "//x");
+        assert_eq!(unmerged("//..").unwrap(), "/");
+        assert_eq!(unmerged("/..//x"), Err(BadRequest::AboveRoot));
+    }
+
+    #[test]
     fn nginx_refuses_bad_escapes_nul_and_climbing_above_the_root() {
         assert_eq!(uri("/a%zz"), Err(BadRequest::BadEscape));
         assert_eq!(uri("/a%4"), Err(BadRequest::BadEscape));
@@ -248,11 +269,11 @@ mod tests {
     #[test]
     fn bytes_that_are_not_utf8_are_flagged() {
         assert_eq!(
-            nginx_uri("/d%FF").unwrap(),
+            nginx_uri("/d%FF", true).unwrap(),
             ("/d\u{fffd}".to_string(), true)
         );
         assert_eq!(
-            nginx_uri("/d%C3%A9").unwrap(),
+            nginx_uri("/d%C3%A9", true).unwrap(),
             ("/d\u{e9}".to_string(), false)
         );
     }

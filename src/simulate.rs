@@ -113,27 +113,51 @@ pub fn pick_site<'a>(sites: &[&'a Site], host: &str) -> Option<&'a Site> {
         })
         .max_by_key(|(len, _)| *len)
         .map(|(_, s)| s);
-    wildcard
-        .or_else(|| sites.iter().find(|s| s.default_server).copied())
-        .or_else(|| sites.first().copied())
+    wildcard.or_else(|| address_default(sites))
 }
 
-/// The outcome of the scenario's request through `site`; an error for a URL a browser would
-/// not fetch.
-pub fn simulate(site: &Site, scenario: &Scenario, sources: &Sources) -> Result<Outcome, String> {
+/// The site that answers hosts no site names: the `default_server`, else the first.
+fn address_default<'a>(sites: &[&'a Site]) -> Option<&'a Site> {
+    sites
+        .iter()
+        .find(|s| s.default_server)
+        .or(sites.first())
+        .copied()
+}
+
+/// The outcome of the scenario's request through the site of `sites` that answers its URL's
+/// host ([`pick_site`]); an error for a URL a browser would not fetch, or when there is no
+/// site.
+pub fn simulate(
+    sites: &[&Site],
+    scenario: &Scenario,
+    sources: &Sources,
+) -> Result<Outcome, String> {
     let page = PageRequest {
         origin: scenario.origin.clone(),
         method: cors::normalize_method(&scenario.method),
         headers: scenario.headers.clone(),
         credentials: scenario.credentials,
     };
-    let sent = request_target::parse(&scenario.url)?.path;
-    // What the configuration is matched against: nginx decodes the path first.
+    let target = request_target::parse(&scenario.url)?;
+    let site = pick_site(sites, &target.host)
+        .ok_or_else(|| "no server or site found in the given paths".to_string())?;
+    let sent = target.path;
+    // What the configuration is matched against: nginx decodes the path first, before it
+    // reads `Host`, so with the `merge_slashes` of the address's default server.
     let (path, lossy) = match site.platform {
-        Platform::Nginx => match request_target::nginx_uri(&sent) {
-            Ok(decoded) => decoded,
-            Err(bad) => return Ok(bad_request(site, &page, scenario, sent, bad)),
-        },
+        Platform::Nginx => {
+            let servers: Vec<&Site> = sites
+                .iter()
+                .copied()
+                .filter(|s| s.platform == Platform::Nginx)
+                .collect();
+            let merge_slashes = address_default(&servers).is_none_or(|s| s.merge_slashes);
+            match request_target::nginx_uri(&sent, merge_slashes) {
+                Ok(decoded) => decoded,
+                Err(bad) => return Ok(bad_request(site, &page, scenario, sent, bad)),
+            }
+        }
         _ => (sent.clone(), false),
     };
     // An exchange as the network panel shows it: the path sent, and what nginx made of it.
@@ -514,6 +538,7 @@ mod tests {
             defaults: SiteDefaults::default(),
             hosts: hosts.iter().map(|h| h.to_string()).collect(),
             default_server,
+            merge_slashes: true,
         };
         let (a, b, c, d) = (
             site(&["www.example.com"], false),
@@ -552,7 +577,7 @@ mod tests {
             url: "https://api.example/api/x".into(),
             status,
         };
-        simulate(site, &scenario, &report.sources).unwrap()
+        simulate(&[site], &scenario, &report.sources).unwrap()
     }
 
     #[test]

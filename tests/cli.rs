@@ -291,4 +291,9 @@ fn simulate_matches_nginx_locations_against_the_decoded_path() {
     let (code, out, err) = simulate("ftp://api.example/caf\u{e9}/");
     assert_eq!((code, out.as_str()), (2, ""));
     assert!(err.contains("not an http or https URL"), "{err}");
+
+    fs::write(&conf, "events {}\nhttp {\n}\n").unwrap();
+    let (code, out, err) = simulate("https://api.example/");
+    assert_eq!((code, out.as_str()), (2, ""));
+    assert!(err.contains("no server or site found"), "{err}");
 }

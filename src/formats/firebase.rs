@@ -310,6 +310,7 @@ impl<'t, 'p> Reader<'t, 'p> {
             },
             hosts: Vec::new(),
             default_server: false,
+            merge_slashes: true,
         })
     }
 

@@ -291,6 +291,7 @@ impl<'t> Reader<'t> {
             defaults,
             hosts: Vec::new(),
             default_server: false,
+            merge_slashes: true,
         }
     }
 

@@ -283,6 +283,7 @@ fn build_site(
         defaults: defaults.clone(),
         hosts: Vec::new(),
         default_server: false,
+        merge_slashes: true,
     };
 
     let mut functions_endpoint: Option<Span> = None;

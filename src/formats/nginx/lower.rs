@@ -369,6 +369,8 @@ struct Level {
     vars: Vars,
     /// The level's own header operations replaced these (for header-inheritance-drop).
     dropped: Option<Dropped>,
+    /// `merge_slashes` (`http` and `server` levels; on by default).
+    merge_slashes: bool,
 }
 
 impl Default for Level {
@@ -382,6 +384,7 @@ impl Default for Level {
             proxied_headers: Vec::new(),
             vars: Vars::default(),
             dropped: None,
+            merge_slashes: true,
         }
     }
 }
@@ -398,15 +401,23 @@ fn level_config(items: &[Item], parent: &Level, vars: &Vars, problems: &mut Vec<
     let mut level = Level {
         vars: vars.clone(),
         inherit: parent.inherit,
+        merge_slashes: parent.merge_slashes,
         ..Level::default()
     };
     for item in items {
-        if item.name() == "add_header_inherit" {
-            level.inherit = match item.arg(0) {
-                Some("off") => Inherit::Off,
-                Some("merge") => Inherit::Merge,
-                _ => Inherit::On,
-            };
+        match item.name() {
+            "add_header_inherit" => {
+                level.inherit = match item.arg(0) {
+                    Some("off") => Inherit::Off,
+                    Some("merge") => Inherit::Merge,
+                    _ => Inherit::On,
+                };
+            }
+            // A flag: nginx takes `on` and `off` in any case.
+            "merge_slashes" => {
+                level.merge_slashes = !item.arg(0).is_some_and(|v| v.eq_ignore_ascii_case("off"));
+            }
+            _ => {}
         }
     }
     let own: Vec<HeaderOp> = items
@@ -639,6 +650,7 @@ fn lower_server(
                     .iter()
                     .any(|a| a.value == "default_server" || a.value == "default")
         }),
+        merge_slashes: level.merge_slashes,
     }
 }
 
