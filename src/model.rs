@@ -216,15 +216,28 @@ pub struct Site {
     /// What answers OPTIONS when no step, gate or handler says otherwise (platform fact).
     pub defaults: SiteDefaults,
     /// Host names the site answers for (nginx `server_name`: exact, `*.example.com`,
-    /// `.example.com`); empty for a site that answers every host of its deployment.
+    /// `.example.com`, `www.example.*`, all lowercase, or a regex `~...` as written); empty for
+    /// a site that answers every host of its deployment.
     pub hosts: Vec<String>,
-    /// nginx `listen ... default_server`: answers hosts no other server names.
-    pub default_server: bool,
+    /// nginx `listen`s: the ports the server answers on. Empty on the other platforms, whose
+    /// sites answer every request of their deployment.
+    pub listens: Vec<Listen>,
     /// nginx `merge_slashes` (on unless the server or `http` says `off`): whether repeated
     /// slashes in a request path are merged before a location is chosen. nginx reads it
     /// before the `Host` header picks a server, so the default server of the address decides
     /// for every server on it. Not read on the other platforms (true there).
     pub merge_slashes: bool,
+}
+
+/// An nginx `listen` of a server. nginx picks the server of a request among those listening
+/// on the port the request came in on (by its `Host`, then the port's default server).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Listen {
+    /// None for a UNIX socket (`listen unix:/run/api.sock`).
+    pub port: Option<u16>,
+    /// `default_server` (or its old name, `default`): answers the hosts no server on the
+    /// port names.
+    pub default_server: bool,
 }
 
 #[derive(Debug, Clone)]

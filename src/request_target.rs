@@ -18,6 +18,9 @@ use std::fmt;
 pub struct Target {
     /// Lowercase, as the `Host` header carries it; empty for a URL given as a bare path.
     pub host: String,
+    /// The port the browser connects to (the scheme's, 80 or 443, when the URL names none);
+    /// None for a bare path.
+    pub port: Option<u16>,
     /// Percent-encoded, without query or fragment.
     pub path: String,
 }
@@ -35,6 +38,7 @@ pub fn parse(url: &str) -> Result<Target, String> {
                 .to_string();
             return Ok(Target {
                 host: String::new(),
+                port: None,
                 path,
             });
         }
@@ -47,6 +51,7 @@ pub fn parse(url: &str) -> Result<Target, String> {
     }
     Ok(Target {
         host: parsed.host_str().unwrap_or_default().to_ascii_lowercase(),
+        port: parsed.port_or_known_default(),
         path: parsed.path().to_string(),
     })
 }
@@ -207,10 +212,16 @@ mod tests {
         );
         assert_eq!(parse("http://[::1]:8080/x").unwrap().host, "[::1]");
         assert_eq!(parse("http://h").unwrap().path, "/");
+        // The port connected to: the URL's, else the scheme's.
+        assert_eq!(parse("http://[::1]:8080/x").unwrap().port, Some(8080));
+        assert_eq!(parse("http://h/").unwrap().port, Some(80));
+        assert_eq!(parse("https://h/").unwrap().port, Some(443));
+        assert_eq!(parse("https://h:443/").unwrap().port, Some(443));
         assert_eq!(
             parse("/api/../v1/x").unwrap(),
             Target {
                 host: String::new(),
+                port: None,
                 path: "/v1/x".into()
             }
         );

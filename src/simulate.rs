@@ -84,50 +84,137 @@ pub struct Outcome {
     /// The configuration line to change, `file:line`, when corslint knows it.
     pub change: Option<String>,
     pub site: String,
+    /// How the site was chosen, when corslint had to assume (no server listens on the URL's
+    /// port, a `server_name` regex it cannot read).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub site_notes: Vec<String>,
     pub preflight: Exchange,
     pub actual: Option<Exchange>,
 }
 
-/// Picks the site that answers `host` (lowercase, as [`request_target::parse`] gives it) as
-/// nginx does: an exact `server_name`, then the longest `*.` / `.` wildcard, then the
-/// `default_server`, then the first site.
-pub fn pick_site<'a>(sites: &[&'a Site], host: &str) -> Option<&'a Site> {
-    if let Some(site) = sites.iter().find(|s| s.hosts.iter().any(|h| h == host)) {
-        return Some(site);
-    }
-    let wildcard = sites
+/// The sites that answer a connection to `port` (None: a bare path, any port): the nginx
+/// servers with a `listen` on it, and the sites of the other platforms (which answer every
+/// request of their deployment). When no nginx server listens on it, all the sites, with a
+/// note: the port may be mapped to theirs by a proxy or a container.
+fn on_port<'a>(sites: &[&'a Site], port: Option<u16>) -> (Vec<&'a Site>, Option<String>) {
+    let Some(port) = port else {
+        return (sites.to_vec(), None);
+    };
+    let listening =
+        |s: &&Site| s.platform != Platform::Nginx || s.listens.iter().any(|l| l.port == Some(port));
+    if sites
         .iter()
-        .filter_map(|s| {
-            s.hosts
-                .iter()
-                .filter_map(|h| {
-                    let suffix = h
-                        .strip_prefix('*')
-                        .or_else(|| h.strip_prefix('.').map(|_| h.as_str()))?;
-                    let bare = suffix.trim_start_matches('.');
-                    (host.ends_with(suffix) || (h.starts_with('.') && host == bare))
-                        .then_some(suffix.len())
-                })
-                .max()
-                .map(|len| (len, *s))
-        })
-        .max_by_key(|(len, _)| *len)
-        .map(|(_, s)| s);
-    wildcard.or_else(|| address_default(sites))
+        .any(|s| s.platform == Platform::Nginx && listening(s))
+    {
+        return (sites.iter().copied().filter(listening).collect(), None);
+    }
+    let ports: std::collections::BTreeSet<u16> = sites
+        .iter()
+        .flat_map(|s| s.listens.iter().filter_map(|l| l.port))
+        .collect();
+    let note = (!ports.is_empty()).then(|| {
+        let ports: Vec<String> = ports.iter().map(u16::to_string).collect();
+        format!(
+            "no server listens on port {port}, the URL's (they listen on {}): the server was \
+             chosen among all of them, as if a proxy or a container forwarded the port",
+            ports.join(", ")
+        )
+    });
+    (sites.to_vec(), note)
 }
 
-/// The site that answers hosts no site names: the `default_server`, else the first.
-fn address_default<'a>(sites: &[&'a Site]) -> Option<&'a Site> {
+/// Picks the site that answers `host` (lowercase, as [`request_target::parse`] gives it)
+/// among the sites on `port` ([`on_port`]) as nginx does
+/// (<https://nginx.org/en/docs/http/server_names.html>): an exact `server_name`, then the
+/// longest wildcard starting with `*.` (or `.`, which also names the domain itself), then the
+/// longest ending with `.*`, then the first regex (`~`) that matches, then the port's
+/// `default_server`, then the first site. A regex corslint cannot translate is taken as not
+/// matching, and `notes` says so.
+pub fn pick_site<'a>(
+    sites: &[&'a Site],
+    host: &str,
+    port: Option<u16>,
+    notes: &mut Vec<String>,
+) -> Option<&'a Site> {
+    // The site with the longest name `matched` gives a length for (the first of equals).
+    let longest = |matched: &dyn Fn(&str) -> Option<usize>| {
+        let mut best: Option<(usize, &'a Site)> = None;
+        for site in sites {
+            if let Some(len) = site.hosts.iter().filter_map(|h| matched(h)).max()
+                && best.is_none_or(|(best_len, _)| len > best_len)
+            {
+                best = Some((len, site));
+            }
+        }
+        best.map(|(_, site)| site)
+    };
+    let exact = |h: &str| (h == host).then_some(h.len());
+    let leading = |h: &str| {
+        let suffix = h
+            .strip_prefix('*')
+            .or_else(|| h.strip_prefix('.').map(|_| h))?;
+        let bare = suffix.trim_start_matches('.');
+        (suffix.starts_with('.')
+            && (host.ends_with(suffix) || (h.starts_with('.') && host == bare)))
+            .then_some(suffix.len())
+    };
+    let trailing = |h: &str| {
+        let prefix = h.strip_suffix('*')?;
+        (prefix.ends_with('.') && host.starts_with(prefix)).then_some(prefix.len())
+    };
+    if let Some(site) = longest(&exact)
+        .or_else(|| longest(&leading))
+        .or_else(|| longest(&trailing))
+    {
+        return Some(site);
+    }
+    for site in sites {
+        for pattern in site.hosts.iter().filter_map(|h| h.strip_prefix('~')) {
+            match server_name_regex(pattern) {
+                Ok(regex) if regex.is_match(host) => return Some(site),
+                Ok(_) => {}
+                Err(why) => notes.push(format!(
+                    "`server_name ~{pattern}` of {} was taken as not matching: {why}",
+                    site.label
+                )),
+            }
+        }
+    }
+    port_default(sites, port)
+}
+
+/// An nginx `server_name ~regex`: PCRE, unanchored, matched against the lowercase host
+/// (nginx makes it case-insensitive when it holds an uppercase letter; against a lowercase
+/// host, always ignoring case is the same).
+fn server_name_regex(pattern: &str) -> Result<regex::Regex, String> {
+    let translated = crate::patterns::to_rust_regex(pattern, crate::patterns::Dialect::Pcre)
+        .map_err(|e| e.to_string())?;
+    regex::RegexBuilder::new(&translated)
+        .case_insensitive(true)
+        .build()
+        .map_err(|e| e.to_string())
+}
+
+/// The site that answers the hosts no site on `port` names: the one whose `listen` on that
+/// port says `default_server`, else the first. (With no port, or none of the sites on it, any
+/// `default_server`.)
+fn port_default<'a>(sites: &[&'a Site], port: Option<u16>) -> Option<&'a Site> {
+    let default_on = |s: &&&Site, port: Option<u16>| {
+        s.listens
+            .iter()
+            .any(|l| l.default_server && port.is_none_or(|p| l.port == Some(p)))
+    };
     sites
         .iter()
-        .find(|s| s.default_server)
+        .find(|s| default_on(s, port))
+        .or_else(|| sites.iter().find(|s| default_on(s, None)))
         .or(sites.first())
         .copied()
 }
 
 /// The outcome of the scenario's request through the site of `sites` that answers its URL's
-/// host ([`pick_site`]); an error for a URL a browser would not fetch, or when there is no
-/// site.
+/// port and host ([`on_port`], [`pick_site`]); an error for a URL a browser would not fetch,
+/// or when there is no site.
 pub fn simulate(
     sites: &[&Site],
     scenario: &Scenario,
@@ -140,11 +227,13 @@ pub fn simulate(
         credentials: scenario.credentials,
     };
     let target = request_target::parse(&scenario.url)?;
-    let site = pick_site(sites, &target.host)
+    let (sites, port_note) = on_port(sites, target.port);
+    let mut site_notes: Vec<String> = port_note.into_iter().collect();
+    let site = pick_site(&sites, &target.host, target.port, &mut site_notes)
         .ok_or_else(|| "no server or site found in the given paths".to_string())?;
     let sent = target.path;
     // What the configuration is matched against: nginx decodes the path first, before it
-    // reads `Host`, so with the `merge_slashes` of the address's default server.
+    // reads `Host`, so with the `merge_slashes` of the port's default server.
     let (path, lossy) = match site.platform {
         Platform::Nginx => {
             let servers: Vec<&Site> = sites
@@ -152,10 +241,13 @@ pub fn simulate(
                 .copied()
                 .filter(|s| s.platform == Platform::Nginx)
                 .collect();
-            let merge_slashes = address_default(&servers).is_none_or(|s| s.merge_slashes);
+            let merge_slashes = port_default(&servers, target.port).is_none_or(|s| s.merge_slashes);
             match request_target::nginx_uri(&sent, merge_slashes) {
                 Ok(decoded) => decoded,
-                Err(bad) => return Ok(bad_request(site, &page, scenario, sent, bad)),
+                Err(bad) => {
+                    let outcome = bad_request(site, &page, scenario, sent, bad);
+                    return Ok(with_site(outcome, site, site_notes, sources));
+                }
             }
         }
         _ => (sent.clone(), false),
@@ -174,7 +266,18 @@ pub fn simulate(
         }
         exchange
     };
-    Ok(simulate_path(site, scenario, sources, &page, &path, shown))
+    let outcome = simulate_path(site, scenario, sources, &page, &path, shown);
+    Ok(with_site(outcome, site, site_notes, sources))
+}
+
+/// The outcome with where its site is (two servers may share a name, on different ports)
+/// and how it was chosen.
+fn with_site(mut outcome: Outcome, site: &Site, notes: Vec<String>, sources: &Sources) -> Outcome {
+    let file = sources.get(site.span.file);
+    let line = file.position(site.span.start as usize).line;
+    outcome.site = format!("{} ({}:{line})", site.label, file.name);
+    outcome.site_notes = notes;
+    outcome
 }
 
 fn simulate_path(
@@ -196,6 +299,7 @@ fn simulate_path(
         standard_note: None,
         change: None,
         site: site.label.clone(),
+        site_notes: Vec::new(),
         preflight: shown(Exchange::unsent_preflight(path.to_string())),
         actual: None,
     };
@@ -342,6 +446,7 @@ fn bad_request(
         standard_note: None,
         change: None,
         site: site.label.clone(),
+        site_notes: Vec::new(),
         preflight,
         actual,
     }
@@ -464,7 +569,11 @@ fn exchange(request: &Request, response: &Response, sources: &Sources, sent: boo
 /// The text form: the two exchanges as a network panel shows them, then the verdict.
 pub fn render_text(outcome: &Outcome) -> String {
     let mut out = String::new();
-    out.push_str(&format!("site: {}\n\n", outcome.site));
+    out.push_str(&format!("site: {}\n", outcome.site));
+    for note in &outcome.site_notes {
+        out.push_str(&format!("  ? {note}\n"));
+    }
+    out.push('\n');
     let section = |out: &mut String, title: &str, e: &Exchange| {
         out.push_str(&format!(
             "{title}: {} {} → {} ({})\n",
@@ -527,7 +636,7 @@ mod tests {
 
     #[test]
     fn site_selection_follows_server_name() {
-        use crate::model::{Platform, Site, SiteDefaults};
+        use crate::model::{Listen, Platform, Site, SiteDefaults};
         use crate::source::{FileId, Span};
         let site = |hosts: &[&str], default_server: bool| Site {
             platform: Platform::Nginx,
@@ -537,7 +646,10 @@ mod tests {
             top: Vec::new(),
             defaults: SiteDefaults::default(),
             hosts: hosts.iter().map(|h| h.to_string()).collect(),
-            default_server,
+            listens: vec![Listen {
+                port: Some(80),
+                default_server,
+            }],
             merge_slashes: true,
         };
         let (a, b, c, d) = (
@@ -548,8 +660,11 @@ mod tests {
         );
         let sites = [&a, &b, &c, &d];
         let pick = |url: &str| {
-            let host = request_target::parse(url).unwrap().host;
-            pick_site(&sites, &host).unwrap().label.clone()
+            let target = request_target::parse(url).unwrap();
+            pick_site(&sites, &target.host, target.port, &mut Vec::new())
+                .unwrap()
+                .label
+                .clone()
         };
         assert_eq!(pick("https://WWW.example.com/x"), "server www.example.com");
         assert_eq!(
@@ -559,6 +674,104 @@ mod tests {
         assert_eq!(pick("https://api.example.com/x"), "server .api.example.com");
         assert_eq!(pick("https://cdn.example.com/x"), "server *.example.com");
         assert_eq!(pick("http://127.0.0.1:8080/x"), "server ");
+    }
+
+    #[test]
+    fn site_selection_follows_nginx_name_precedence() {
+        use crate::model::{Platform, Site, SiteDefaults};
+        use crate::source::{FileId, Span};
+        let site = |hosts: &[&str]| Site {
+            platform: Platform::Nginx,
+            label: hosts.join(" "),
+            span: Span::new(FileId(0), 0..0),
+            scopes: Vec::new(),
+            top: Vec::new(),
+            defaults: SiteDefaults::default(),
+            hosts: hosts.iter().map(|h| h.to_string()).collect(),
+            listens: Vec::new(),
+            merge_slashes: true,
+        };
+        let catch_all = site(&["catch-all.invalid"]);
+        let regex = site(&[r"~^(?<tenant>\w+)\.example\.com$"]);
+        let trailing = site(&["www.example.*"]);
+        let leading = site(&["*.example.com"]);
+        let lookbehind = site(&[r"~(?<=x)y"]);
+        let sites = [&catch_all, &regex, &trailing, &leading, &lookbehind];
+        let pick = |host: &str| {
+            let mut notes = Vec::new();
+            let label = pick_site(&sites, host, Some(80), &mut notes)
+                .unwrap()
+                .label
+                .clone();
+            (label, notes.len())
+        };
+        // A leading wildcard before a trailing one, a trailing one before a regex.
+        assert_eq!(pick("www.example.com"), ("*.example.com".into(), 0));
+        assert_eq!(pick("www.example.org"), ("www.example.*".into(), 0));
+        // The regex as written (`\w`, not lowercased to something else), case ignored.
+        let (label, notes) = pick("a.example.com.");
+        assert_eq!((label.as_str(), notes), ("catch-all.invalid", 1));
+        assert_eq!(pick("tenant.example.net").0, "catch-all.invalid");
+        let only_regex = [&catch_all, &regex];
+        assert_eq!(
+            pick_site(&only_regex, "acme.example.com", Some(80), &mut Vec::new())
+                .unwrap()
+                .label,
+            regex.label
+        );
+    }
+
+    #[test]
+    fn site_selection_takes_the_servers_on_the_urls_port() {
+        use crate::model::{Listen, Platform, Site, SiteDefaults};
+        use crate::source::{FileId, Span};
+        let site = |label: &str, host: &str, listens: &[(u16, bool)]| Site {
+            platform: Platform::Nginx,
+            label: label.into(),
+            span: Span::new(FileId(0), 0..0),
+            scopes: Vec::new(),
+            top: Vec::new(),
+            defaults: SiteDefaults::default(),
+            hosts: vec![host.into()],
+            listens: listens
+                .iter()
+                .map(|&(port, default_server)| Listen {
+                    port: Some(port),
+                    default_server,
+                })
+                .collect(),
+            merge_slashes: true,
+        };
+        // The usual pair: a redirect to HTTPS on 80, the API on 443, one name.
+        let http = site("redirect", "api.example.com", &[(80, false)]);
+        let https = site("api", "api.example.com", &[(443, false), (8443, true)]);
+        let other = site("other", "other.example.com", &[(80, true), (443, false)]);
+        let sites = [&http, &other, &https];
+        let pick = |url: &str| {
+            let target = request_target::parse(url).unwrap();
+            let (on_port, note) = on_port(&sites, target.port);
+            let label = pick_site(&on_port, &target.host, target.port, &mut Vec::new())
+                .unwrap()
+                .label
+                .clone();
+            (label, note.is_some())
+        };
+        assert_eq!(pick("https://api.example.com/x"), ("api".into(), false));
+        assert_eq!(pick("http://api.example.com/x"), ("redirect".into(), false));
+        // Unnamed hosts go to the port's default server, else its first server.
+        assert_eq!(pick("http://unknown.example/x"), ("other".into(), false));
+        assert_eq!(pick("https://unknown.example/x"), ("other".into(), false));
+        assert_eq!(
+            pick("https://unknown.example:8443/x"),
+            ("api".into(), false)
+        );
+        // No server on the port: all of them, first by name, and a note.
+        assert_eq!(
+            pick("https://api.example.com:9000/x"),
+            ("redirect".into(), true)
+        );
+        // A bare path names no port.
+        assert_eq!(pick("/x"), ("other".into(), false));
     }
 
     /// Simulates a GET through the first site of an nginx text.

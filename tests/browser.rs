@@ -62,7 +62,10 @@ fn scenarios_are_well_formed() {
             text = text.replace(p, "");
         }
         assert!(
-            !text.contains("{API") && !text.contains("{PAGE") && !text.contains("{BACK"),
+            !text.contains("{API")
+                && !text.contains("{PAGE")
+                && !text.contains("{BACK")
+                && !text.contains("{OTHER"),
             "{}: unknown placeholder",
             s.name
         );

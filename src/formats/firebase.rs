@@ -309,7 +309,7 @@ impl<'t, 'p> Reader<'t, 'p> {
                 static_other_methods_status: STATIC_OTHER_METHODS_STATUS,
             },
             hosts: Vec::new(),
-            default_server: false,
+            listens: Vec::new(),
             merge_slashes: true,
         })
     }

@@ -290,7 +290,7 @@ impl<'t> Reader<'t> {
             top,
             defaults,
             hosts: Vec::new(),
-            default_server: false,
+            listens: Vec::new(),
             merge_slashes: true,
         }
     }

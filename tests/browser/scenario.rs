@@ -2,7 +2,8 @@
 //! it, stored as TOML in `tests/browser/scenarios/`.
 //!
 //! The configuration text holds placeholders the harness fills in for each run:
-//! `{API_PORT}` (the port the API listens on, on 127.0.0.1), `{BACKEND}` (`127.0.0.1:PORT` of
+//! `{API_PORT}` (the port the API listens on, on 127.0.0.1), `{OTHER_PORT}` (a second port the
+//! API's nginx may listen on, which the page does not request), `{BACKEND}` (`127.0.0.1:PORT` of
 //! the stand-in backend, for `proxy_pass http://{BACKEND};`), `{PAGE_ORIGIN}` (the page's
 //! origin, `http://127.0.0.1:PORT`) and `{DIR}` (the scenario's folder, for files listed under
 //! `[files]`).
@@ -13,7 +14,13 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 /// The placeholders a configuration may use.
-pub const PLACEHOLDERS: [&str; 4] = ["{API_PORT}", "{BACKEND}", "{PAGE_ORIGIN}", "{DIR}"];
+pub const PLACEHOLDERS: [&str; 5] = [
+    "{API_PORT}",
+    "{OTHER_PORT}",
+    "{BACKEND}",
+    "{PAGE_ORIGIN}",
+    "{DIR}",
+];
 
 /// Which server answers the API: the platform whose configuration is linted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
@@ -213,6 +220,7 @@ impl Scenario {
     /// The configuration (or an extra file) with the run's values in place of placeholders.
     pub fn fill(&self, text: &str, values: &Values) -> String {
         text.replace("{API_PORT}", &values.api_port.to_string())
+            .replace("{OTHER_PORT}", &values.other_port.to_string())
             .replace("{BACKEND}", &format!("127.0.0.1:{}", values.backend_port))
             .replace("{PAGE_ORIGIN}", &values.page_origin())
             .replace("{DIR}", &values.dir.display().to_string())
@@ -223,6 +231,7 @@ impl Scenario {
 #[derive(Debug, Clone)]
 pub struct Values {
     pub api_port: u16,
+    pub other_port: u16,
     pub backend_port: u16,
     pub page_port: u16,
     pub dir: PathBuf,

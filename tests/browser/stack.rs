@@ -27,11 +27,12 @@ pub struct Running {
 pub fn start(nginx: &Path, scenario: &Scenario, dir: &Path) -> Result<Running, String> {
     let mut last = String::new();
     for _ in 0..3 {
-        let ports = process::free_ports(3)?;
+        let ports = process::free_ports(4)?;
         let values = Values {
             page_port: ports[0],
             api_port: ports[1],
             backend_port: ports[2],
+            other_port: ports[3],
             dir: dir.to_path_buf(),
         };
         match start_api(nginx, scenario, &values) {

@@ -282,7 +282,7 @@ fn build_site(
         top: Vec::new(),
         defaults: defaults.clone(),
         hosts: Vec::new(),
-        default_server: false,
+        listens: Vec::new(),
         merge_slashes: true,
     };
 

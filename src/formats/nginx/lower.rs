@@ -641,16 +641,75 @@ fn lower_server(
         hosts: body
             .iter()
             .filter(|d| d.name() == "server_name")
-            .flat_map(|d| d.args.iter().map(|a| a.value.as_str().to_ascii_lowercase()))
+            .flat_map(|d| d.args.iter().map(|a| server_name(&a.value)))
             .filter(|n| !n.is_empty() && n != "_")
             .collect(),
-        default_server: body.iter().any(|d| {
-            d.name() == "listen"
-                && d.args
-                    .iter()
-                    .any(|a| a.value == "default_server" || a.value == "default")
-        }),
+        listens: listens(body),
         merge_slashes: level.merge_slashes,
+    }
+}
+
+/// A `server_name` as requests' hosts are compared with it: lowercase (nginx lowercases the
+/// `Host` header and the names), except a regex (`~...`), which is kept as written (lowercasing
+/// `\D` would make it `\d`).
+fn server_name(name: &str) -> String {
+    if name.starts_with('~') {
+        name.to_string()
+    } else {
+        name.to_ascii_lowercase()
+    }
+}
+
+/// A server's `listen`s. Without one, nginx listens on `*:80` (on `*:8000` when it runs
+/// without root rights, which servers in production do not); a `listen` whose address does
+/// not parse stops nginx, and is left out here.
+fn listens(body: &[Item]) -> Vec<Listen> {
+    let mut listens: Vec<Listen> = body
+        .iter()
+        .filter(|d| d.name() == "listen")
+        .filter_map(|d| {
+            let (address, parameters) = d.args.split_first()?;
+            Some(Listen {
+                port: listen_port(&address.value)?,
+                default_server: parameters
+                    .iter()
+                    .any(|a| a.value == "default_server" || a.value == "default"),
+            })
+        })
+        .collect();
+    if !body.iter().any(|d| d.name() == "listen") {
+        listens.push(Listen {
+            port: Some(80),
+            default_server: false,
+        });
+    }
+    listens
+}
+
+/// The port of a `listen` address, as nginx's `ngx_parse_url` reads it: `unix:PATH` (no
+/// port: Some(None)), `[IPV6]:PORT`, `HOST:PORT`, a bare `PORT`, or a bare address (port
+/// 80). None when it does not parse.
+fn listen_port(address: &str) -> Option<Option<u16>> {
+    if address.starts_with("unix:") {
+        return Some(None);
+    }
+    let port = match address.strip_prefix('[') {
+        Some(ipv6) => match ipv6.split_once(']')? {
+            (_, "") => "80",
+            (_, rest) => rest.strip_prefix(':')?,
+        },
+        None => match address.split_once(':') {
+            Some((_, port)) => port,
+            None if address.bytes().all(|b| b.is_ascii_digit()) => address,
+            None => "80",
+        },
+    };
+    if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    match port.parse::<u16>() {
+        Ok(0) | Err(_) => None,
+        Ok(port) => Some(Some(port)),
     }
 }
 
@@ -1117,4 +1176,31 @@ fn rewrite_step(item: &Item) -> Option<Step> {
             span: item.span,
         },
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::listen_port;
+
+    #[test]
+    fn listen_addresses_give_their_ports_as_nginx_reads_them() {
+        assert_eq!(listen_port("8080"), Some(Some(8080)));
+        assert_eq!(listen_port("127.0.0.1:8443"), Some(Some(8443)));
+        assert_eq!(listen_port("*:81"), Some(Some(81)));
+        assert_eq!(listen_port("localhost"), Some(Some(80)));
+        assert_eq!(listen_port("[::]:443"), Some(Some(443)));
+        assert_eq!(listen_port("[::1]"), Some(Some(80)));
+        assert_eq!(listen_port("unix:/run/api.sock"), Some(None));
+        for invalid in [
+            "0",
+            "65536",
+            "host:",
+            "host:http",
+            "[::1",
+            "[::1]x",
+            "1.2.3.4:-1",
+        ] {
+            assert_eq!(listen_port(invalid), None, "{invalid}");
+        }
+    }
 }
