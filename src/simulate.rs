@@ -196,18 +196,21 @@ fn server_name_regex(pattern: &str) -> Result<regex::Regex, String> {
 }
 
 /// The site that answers the hosts no site on `port` names: the one whose `listen` on that
-/// port says `default_server`, else the first. (With no port, or none of the sites on it, any
-/// `default_server`.)
+/// port says `default_server`, else the port's first. (With no port, or when no site listens
+/// on it, the first `default_server` of any port, else the first site.)
 fn port_default<'a>(sites: &[&'a Site], port: Option<u16>) -> Option<&'a Site> {
-    let default_on = |s: &&&Site, port: Option<u16>| {
-        s.listens
+    let port = port.filter(|&p| {
+        sites
             .iter()
-            .any(|l| l.default_server && port.is_none_or(|p| l.port == Some(p)))
-    };
+            .any(|s| s.listens.iter().any(|l| l.port == Some(p)))
+    });
     sites
         .iter()
-        .find(|s| default_on(s, port))
-        .or_else(|| sites.iter().find(|s| default_on(s, None)))
+        .find(|s| {
+            s.listens
+                .iter()
+                .any(|l| l.default_server && port.is_none_or(|p| l.port == Some(p)))
+        })
         .or(sites.first())
         .copied()
 }

@@ -32,15 +32,16 @@ const SERVERS: [(&[(usize, bool)], &str); 12] = [
     (&[(0, true)], r"~^(?<tenant>\w+)\.tenant\.example$"),
     (&[(1, false)], "exact.example"),
     (&[(1, false)], r"~^v\d+\.api\.example$"),
-    (&[(1, true)], "default-b.invalid"),
+    (&[(1, false)], "default-b.invalid"),
     (&[(0, false)], "a.b.example.com"),
     (&[(0, false)], "*.b.example.com"),
     (&[(2, false)], "c1.example"),
-    (&[(2, false)], "c2.example"),
+    // Not the default server of port 2 for being port 1's.
+    (&[(2, false), (1, true)], "c2.example"),
 ];
 
 /// Requests: the port (an index) and the `Host` sent.
-const PROBES: [(usize, &str); 22] = [
+const PROBES: [(usize, &str); 23] = [
     (0, "exact.example"),
     (0, "EXACT.example"),
     (0, "x.example.com"),
@@ -60,6 +61,7 @@ const PROBES: [(usize, &str); 22] = [
     (1, "www.example.org"),
     (1, "acme.tenant.example"),
     (1, "unknown.invalid"),
+    (1, "default-b.invalid"),
     (2, "c2.example"),
     (2, "unknown.invalid"),
     (2, "exact.example"),
