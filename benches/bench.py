@@ -20,8 +20,9 @@ What it does:
    `crossplane parse` — several times each (the three tools' runs in turns, gixy-next's
    where it finishes in time, so that their ratios see one machine speed), checks that each one exits as expected and that
    its output is real (corslint reports findings, crossplane read every included file), and
-   prints a Markdown table of medians, ratios, scaling (time at 10x the input / time at 1x)
-   and peak memory (each command's own, measured by GNU time where it is installed; corslint's
+   prints a Markdown table of medians, ratios, scaling (time at 10x the input / time at 1x;
+   corslint's from runs of the two sizes taken in turns, see `scaling_in_turns`) and peak
+   memory (each command's own, measured by GNU time where it is installed; corslint's
    times come from bare runs, its memory from runs under GNU time: see `run_once`).
 
 Python 3.11 standard library only.
@@ -539,6 +540,21 @@ def measure_together(
     return results
 
 
+def scaling_in_turns(cmd: list[str], small: Tree, large: Tree, work: Path, rounds: int) -> float:
+    """corslint's time on `large` over its time on `small`, their bare runs taken in turns.
+
+    The table's medians of two trees are taken minutes apart, over which this machine's speed
+    drifts by a third (a 2000-server median of 264 ms in one run, 181 ms a minute later): a
+    ratio of those measures the drift as much as the scaling. Runs in turns see one speed.
+    """
+    times: dict[str, list[float]] = {small.label: [], large.label: []}
+    for _ in range(rounds):
+        for tree in (small, large):
+            run = run_once([*cmd, str(tree.target)], work / "out-scaling.json", work, None, memory=False)
+            times[tree.label].append(run.seconds)
+    return statistics.median(times[large.label]) / statistics.median(times[small.label])
+
+
 def verify(tool: str, result: Result, out: Path) -> str:
     """Checks that a run did the work: exit status and output. Raises on a failed run."""
     if result.timed_out:
@@ -748,6 +764,16 @@ def main() -> None:
         )
     print()
     pairs = [(a, b) for a in trees for b in trees if b.servers == 10 * a.servers]
+    if pairs:
+        cmd = [str(corslint), "check", "--format", "json", "--exit-zero"]
+        parts = [
+            f"{b.servers}/{a.servers} servers {scaling_in_turns(cmd, a, b, work, args.repeats):.1f}×"
+            for a, b in pairs
+        ]
+        print(
+            f"- Scaling, corslint (time at 10× the input ÷ time at 1×, {args.repeats} runs of "
+            "each size in turns): " + ", ".join(parts)
+        )
     for tool in ["corslint", "gixy-next", "crossplane"]:
         parts = []
         for a, b in pairs:
@@ -757,7 +783,8 @@ def main() -> None:
             elif ra and rb:
                 parts.append(f"{b.servers}/{a.servers} servers: stopped")
         if parts:
-            print(f"- Scaling, {tool} (time at 10× the input ÷ time at 1×): " + ", ".join(parts))
+            when = " (the table's medians)" if tool == "corslint" else ""
+            print(f"- Scaling, {tool}{when} (time at 10× the input ÷ time at 1×): " + ", ".join(parts))
     other_mem = []
     for tool in ["gixy-next", "crossplane"]:
         for tree in trees:
