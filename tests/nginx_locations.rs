@@ -17,10 +17,7 @@
 #[allow(dead_code)]
 mod process;
 
-use std::io::{Read, Write};
-use std::net::{Ipv4Addr, TcpStream};
 use std::path::Path;
-use std::time::Duration;
 
 use corslint::request_target::nginx_uri;
 use corslint::resolve::Resolver;
@@ -132,25 +129,14 @@ fn encode(path: &str) -> String {
 
 /// The body nginx answers a GET of `path` (sent as written) with, or [`BAD_REQUEST`].
 fn get(port: u16, path: &str) -> Result<String, String> {
-    let mut stream = TcpStream::connect((Ipv4Addr::LOCALHOST, port)).map_err(|e| e.to_string())?;
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .map_err(|e| e.to_string())?;
-    write!(stream, "GET {path} HTTP/1.0\r\nHost: localhost\r\n\r\n").map_err(|e| e.to_string())?;
-    let mut response = String::new();
-    stream
-        .read_to_string(&mut response)
-        .map_err(|e| e.to_string())?;
-    let (head, body) = response
-        .split_once("\r\n\r\n")
-        .ok_or_else(|| format!("no HTTP response: {response:?}"))?;
+    let (head, body) = process::http_get(port, "localhost", path)?;
     if head.starts_with("HTTP/1.1 400") {
         return Ok(BAD_REQUEST.to_string());
     }
     if !head.starts_with("HTTP/1.1 200") {
         return Err(format!("{path}: {head}"));
     }
-    Ok(body.to_string())
+    Ok(body)
 }
 
 /// The location corslint's resolver selects for each sent path, by name, and the
@@ -198,14 +184,8 @@ fn nginx_locations(
     sent: &[String],
 ) -> Result<(Vec<String>, Vec<String>), String> {
     let ports = process::free_ports(2)?;
-    let conf = format!(
-        "master_process off;\npid {dir}/nginx.pid;\nevents {{}}\nhttp {{\n    access_log off;\n    \
-         client_body_temp_path {dir}/tmp;\n    proxy_temp_path {dir}/tmp;\n    \
-         fastcgi_temp_path {dir}/tmp;\n    uwsgi_temp_path {dir}/tmp;\n    scgi_temp_path {dir}/tmp;\n{}{}}}\n",
-        server(ports[0], true),
-        server(ports[1], false),
-        dir = dir.display()
-    );
+    let servers = server(ports[0], true) + &server(ports[1], false);
+    let conf = process::oracle_nginx_conf(dir, &servers);
     std::fs::create_dir_all(dir.join("tmp")).map_err(|e| e.to_string())?;
     std::fs::write(dir.join("nginx.conf"), conf).map_err(|e| e.to_string())?;
     let _nginx = process::start_nginx(nginx, dir, &ports)?;
@@ -217,16 +197,9 @@ fn nginx_locations(
 
 #[test]
 fn corslint_selects_the_location_nginx_selects() {
-    if std::env::var("CORSLINT_BROWSER").as_deref() != Ok("1") {
-        process::show(
-            "nginx location oracle: did not run. It needs nginx and runs when \
-             CORSLINT_BROWSER=1 (.ci/run sets it): \
-             CORSLINT_BROWSER=1 cargo test --test nginx_locations -- --nocapture\n",
-        );
+    let Some(nginx) = process::oracle_nginx("nginx location oracle", "nginx_locations") else {
         return;
-    }
-    let nginx = process::find_tool("CORSLINT_NGINX", &["nginx"], &["/usr/sbin"])
-        .expect("CORSLINT_BROWSER=1, and nginx is not installed (apt-get install nginx)");
+    };
     let dir = tempfile::tempdir().expect("a temporary folder");
     let sent = sent_paths();
     let (by_nginx, unmerged_by_nginx) =

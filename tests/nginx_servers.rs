@@ -14,10 +14,7 @@
 #[allow(dead_code)]
 mod process;
 
-use std::io::{Read, Write};
-use std::net::{Ipv4Addr, TcpStream};
 use std::path::Path;
-use std::time::Duration;
 
 use corslint::simulate::{Scenario, simulate};
 use corslint::{Input, lint};
@@ -93,30 +90,15 @@ fn servers(ports: &[u16]) -> String {
 
 /// The body nginx answers a GET of `/` on `port` with `Host: host`.
 fn get(port: u16, host: &str) -> Result<String, String> {
-    let mut stream = TcpStream::connect((Ipv4Addr::LOCALHOST, port)).map_err(|e| e.to_string())?;
-    stream
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .map_err(|e| e.to_string())?;
-    write!(stream, "GET / HTTP/1.0\r\nHost: {host}\r\n\r\n").map_err(|e| e.to_string())?;
-    let mut response = String::new();
-    stream
-        .read_to_string(&mut response)
-        .map_err(|e| e.to_string())?;
-    match response.split_once("\r\n\r\n") {
-        Some((head, body)) if head.starts_with("HTTP/1.1 200") => Ok(body.to_string()),
-        _ => Err(format!("{host} on {port}: {response:?}")),
+    match process::http_get(port, host, "/")? {
+        (head, body) if head.starts_with("HTTP/1.1 200") => Ok(body),
+        (head, _) => Err(format!("{host} on {port}: {head}")),
     }
 }
 
 /// The server nginx answers each probe from.
 fn nginx_servers(nginx: &Path, dir: &Path, ports: &[u16]) -> Result<Vec<String>, String> {
-    let conf = format!(
-        "master_process off;\npid {dir}/nginx.pid;\nevents {{}}\nhttp {{\n    access_log off;\n    \
-         client_body_temp_path {dir}/tmp;\n    proxy_temp_path {dir}/tmp;\n    \
-         fastcgi_temp_path {dir}/tmp;\n    uwsgi_temp_path {dir}/tmp;\n    scgi_temp_path {dir}/tmp;\n{}}}\n",
-        servers(ports),
-        dir = dir.display()
-    );
+    let conf = process::oracle_nginx_conf(dir, &servers(ports));
     std::fs::create_dir_all(dir.join("tmp")).map_err(|e| e.to_string())?;
     std::fs::write(dir.join("nginx.conf"), conf).map_err(|e| e.to_string())?;
     let _nginx = process::start_nginx(nginx, dir, ports)?;
@@ -164,16 +146,9 @@ fn corslint_servers(ports: &[u16]) -> Vec<String> {
 
 #[test]
 fn corslint_picks_the_server_nginx_picks() {
-    if std::env::var("CORSLINT_BROWSER").as_deref() != Ok("1") {
-        process::show(
-            "nginx server oracle: did not run. It needs nginx and runs when \
-             CORSLINT_BROWSER=1 (.ci/run sets it): \
-             CORSLINT_BROWSER=1 cargo test --test nginx_servers -- --nocapture\n",
-        );
+    let Some(nginx) = process::oracle_nginx("nginx server oracle", "nginx_servers") else {
         return;
-    }
-    let nginx = process::find_tool("CORSLINT_NGINX", &["nginx"], &["/usr/sbin"])
-        .expect("CORSLINT_BROWSER=1, and nginx is not installed (apt-get install nginx)");
+    };
     let dir = tempfile::tempdir().expect("a temporary folder");
     let ports = process::free_ports(3).unwrap_or_else(|e| panic!("{e}"));
     let by_nginx = nginx_servers(&nginx, dir.path(), &ports).unwrap_or_else(|e| panic!("{e}"));

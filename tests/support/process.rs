@@ -4,7 +4,7 @@
 //! Firebase and platform oracle suites.
 
 use std::fs::File;
-use std::io::Write;
+use std::io::{Read, Write};
 use std::net::{Ipv4Addr, TcpListener, TcpStream};
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
@@ -222,4 +222,48 @@ pub fn show(text: &str) {
     let mut err = std::io::stderr().lock();
     let _ = err.write_all(text.as_bytes());
     let _ = err.flush();
+}
+
+/// The nginx a real-nginx oracle test runs: when `CORSLINT_BROWSER=1` (`.ci/run` sets it; a
+/// missing nginx is then a failure). Otherwise None, after saying how to run `test`.
+pub fn oracle_nginx(what: &str, test: &str) -> Option<PathBuf> {
+    if std::env::var("CORSLINT_BROWSER").as_deref() != Ok("1") {
+        show(&format!(
+            "{what}: did not run. It needs nginx and runs when CORSLINT_BROWSER=1 (.ci/run sets \
+             it): CORSLINT_BROWSER=1 cargo test --test {test} -- --nocapture\n"
+        ));
+        return None;
+    }
+    let nginx = find_tool("CORSLINT_NGINX", &["nginx"], &["/usr/sbin"])
+        .expect("CORSLINT_BROWSER=1, and nginx is not installed (apt-get install nginx)");
+    Some(nginx)
+}
+
+/// An `nginx.conf` for one nginx process whose files are all in `dir` (no master process, no
+/// access log), with `servers` in its `http` block.
+pub fn oracle_nginx_conf(dir: &Path, servers: &str) -> String {
+    format!(
+        "master_process off;\npid {dir}/nginx.pid;\nevents {{}}\nhttp {{\n    access_log off;\n    \
+         client_body_temp_path {dir}/tmp;\n    proxy_temp_path {dir}/tmp;\n    \
+         fastcgi_temp_path {dir}/tmp;\n    uwsgi_temp_path {dir}/tmp;\n    scgi_temp_path {dir}/tmp;\n{servers}}}\n",
+        dir = dir.display()
+    )
+}
+
+/// `GET path HTTP/1.0` with `Host: host` on a loopback port, sent exactly as written: the
+/// response's head and body.
+pub fn http_get(port: u16, host: &str, path: &str) -> Result<(String, String), String> {
+    let mut stream = TcpStream::connect((Ipv4Addr::LOCALHOST, port)).map_err(|e| e.to_string())?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .map_err(|e| e.to_string())?;
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: {host}\r\n\r\n").map_err(|e| e.to_string())?;
+    let mut response = String::new();
+    stream
+        .read_to_string(&mut response)
+        .map_err(|e| e.to_string())?;
+    let (head, body) = response
+        .split_once("\r\n\r\n")
+        .ok_or_else(|| format!("no HTTP response: {response:?}"))?;
+    Ok((head.to_string(), body.to_string()))
 }
